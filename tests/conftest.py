@@ -40,7 +40,7 @@ def codebook(mirror, cache_dir):
     from coderight.codesets.registry import DATASETS
 
     cb = Codebook(cache_dir)
-    missing = [d for d in DATASETS if not cb.cache.has(d)]
+    missing = [d for d in DATASETS if not cb.is_current(d)]
     if missing:
         built, failed = sync(cache_dir, mirror, only=missing)
         if failed:

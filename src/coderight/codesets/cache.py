@@ -35,6 +35,8 @@ class DatasetInfo:
     rows: int
     built_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     notes: str = ""
+    compiler: int = 1
+    """The importer's COMPILER_VERSION: a cache built by an older importer is rebuilt."""
     format: int = CACHE_FORMAT
 
 

@@ -38,14 +38,23 @@ class Codebook:
             if name not in self._loaded:
                 mod = module_for(name)
                 try:
+                    if not self.is_current(name):
+                        raise CacheMissing(name, str(self.cache.root))
                     payload = self.cache.read(name)
                 except CacheMissing:
                     if not getattr(mod, "BUNDLED", False):
                         raise
                     info, payload = mod.build(SourceResolver(None))
+                    info.compiler = getattr(mod, "COMPILER_VERSION", 1)
                     self.cache.write(info, payload)
                 self._loaded[name] = mod.load(payload)
             return self._loaded[name]
+
+    def is_current(self, name: str) -> bool:
+        """Compiled, and by the importer version this code expects."""
+        info = self.cache.manifest().get(name)
+        want = getattr(module_for(name), "COMPILER_VERSION", 1)
+        return info is not None and info.compiler == want and self.cache.has(name)
 
     def has(self, name: str) -> bool:
         return name in self._loaded or self.cache.has(name) or getattr(module_for(name), "BUNDLED", False)
@@ -84,6 +93,7 @@ def sync(cache_dir: Path, mirror: str | None, only: list[str] | None = None,
             progress(name)
         try:
             info, payload = mod.build(resolver)
+            info.compiler = getattr(mod, "COMPILER_VERSION", 1)
         except Exception as e:  # noqa: BLE001 - reported per dataset, never swallowed
             failed.append((name, e))
             continue
