@@ -41,7 +41,7 @@ class UnknownCode(CodesetError, KeyError):
 
     def __init__(self, code: str, codeset: str, nearest: list[str] | None = None):
         self.code, self.codeset, self.nearest = code, codeset, nearest or []
-        msg = f"{code!r} is not a {codeset} code"
+        msg = f"{code!r} is not in {codeset}"
         if self.nearest:
             msg += "; nearest valid codes: " + ", ".join(self.nearest)
         super().__init__(msg)
