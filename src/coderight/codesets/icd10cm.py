@@ -29,8 +29,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from lxml import etree
-
 from .cache import DatasetInfo
 from .errors import ImportFailure, InvalidCode, SourceMissing, UnknownCode
 from .sources import Source, SourceResolver, sha256_of
@@ -158,6 +156,8 @@ def _text(el) -> str:
 
 
 def _parse_tabular(path: Path) -> dict:
+    from lxml import etree  # parsing happens at import time only, not at start-up
+
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rb") as f:

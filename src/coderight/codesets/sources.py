@@ -14,7 +14,6 @@ import hashlib
 import shutil
 import tempfile
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,7 +84,9 @@ class SourceResolver:
 
     @staticmethod
     def _fetch_text(url: str) -> str:
-        with urllib.request.urlopen(url, timeout=60) as resp:  # noqa: S310 (mirror or CMS URL)
+        from urllib.request import urlopen  # only a sync downloads: keep it off the start-up path
+
+        with urlopen(url, timeout=60) as resp:  # noqa: S310 (mirror or CMS URL)
             return resp.read().decode("utf-8")
 
     def _download(self, url: str, source: Source) -> Path:
@@ -95,8 +96,10 @@ class SourceResolver:
             return target
         self.download_dir.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(target.suffix + ".part")
+        from urllib.request import urlopen
+
         try:
-            with urllib.request.urlopen(url, timeout=120) as resp, open(tmp, "wb") as out:  # noqa: S310
+            with urlopen(url, timeout=120) as resp, open(tmp, "wb") as out:  # noqa: S310
                 shutil.copyfileobj(resp, out)
         except OSError as e:
             tmp.unlink(missing_ok=True)
