@@ -14,6 +14,7 @@ import importlib
 from types import ModuleType
 
 DATASETS: dict[str, str] = {
+    "ncci": "coderight.codesets.ncci",
     "icd10cm": "coderight.codesets.icd10cm",
 }
 
