@@ -15,6 +15,7 @@ from types import ModuleType
 
 DATASETS: dict[str, str] = {
     "ncci": "coderight.codesets.ncci",
+    "mue": "coderight.codesets.mue",
     "icd10cm": "coderight.codesets.icd10cm",
 }
 
