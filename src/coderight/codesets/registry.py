@@ -16,6 +16,7 @@ from types import ModuleType
 DATASETS: dict[str, str] = {
     "ncci": "coderight.codesets.ncci",
     "mue": "coderight.codesets.mue",
+    "mce": "coderight.codesets.mce",
     "icd10cm": "coderight.codesets.icd10cm",
 }
 
