@@ -18,6 +18,7 @@ DATASETS: dict[str, str] = {
     "mue": "coderight.codesets.mue",
     "mce": "coderight.codesets.mce",
     "icd10cm": "coderight.codesets.icd10cm",
+    "icd10cm_index": "coderight.codesets.icd10cm_index",
 }
 
 
