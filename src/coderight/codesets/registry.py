@@ -17,6 +17,7 @@ DATASETS: dict[str, str] = {
     "ncci": "coderight.codesets.ncci",
     "mue": "coderight.codesets.mue",
     "mce": "coderight.codesets.mce",
+    "icd10cm_validity": "coderight.codesets.icd10cm_validity",
     "icd10cm": "coderight.codesets.icd10cm",
     "icd10cm_index": "coderight.codesets.icd10cm_index",
 }
