@@ -20,6 +20,11 @@ DATASETS: dict[str, str] = {
     "icd10cm_validity": "coderight.codesets.icd10cm_validity",
     "icd10cm": "coderight.codesets.icd10cm",
     "icd10cm_index": "coderight.codesets.icd10cm_index",
+    "pcs": "coderight.codesets.pcs",
+    "hcpcs": "coderight.codesets.hcpcs",
+    "pfs": "coderight.codesets.pfs",
+    "modifiers": "coderight.codesets.modifiers",
+    "pos": "coderight.codesets.pos",
 }
 
 
