@@ -44,12 +44,14 @@ import numpy as np
 
 from .cache import DatasetInfo
 from .errors import ImportFailure, SourceMissing
-from .icd10cm_index_xml import NEC, NOS, NodeTable, read_bytes, read_index_csv, read_index_xml
 from .sources import Source, SourceResolver, sha256_of
 
+NEC, NOS = 1, 2  # flag bits, as set by icd10cm_index_xml.NodeTable
+
 DATASET = "icd10cm_index"
-COMPILER_VERSION = 1
-LAYOUT = 1
+COMPILER_VERSION = 2
+LAYOUT = 2
+_SEP = "\x1f"  # joins the per-entry strings of the payload (one str unpickles far faster than 98k)
 
 OFFICIAL_ZIP = "https://www.cms.gov/files/zip/2026-code-tables-tabular-and-index.zip"
 """CMS FY2026 "Code Descriptions, Tables and Index" zip: holds icd10cm_index_2026.xml,
@@ -307,6 +309,8 @@ def _find(resolver: SourceResolver, source: Source) -> Path | None:
 
 def build(resolver: SourceResolver) -> tuple[DatasetInfo, dict]:
     """Parse the index files into the flat payload. Pure: no cache I/O."""
+    from .icd10cm_index_xml import NodeTable, read_bytes, read_index_csv, read_index_xml
+
     table = NodeTable()
     files: list[Path] = []
     versions: dict[str, str] = {}
@@ -360,7 +364,7 @@ def build(resolver: SourceResolver) -> tuple[DatasetInfo, dict]:
     return info, payload
 
 
-def _compile(t: NodeTable) -> dict:
+def _compile(t) -> dict:
     n = len(t)
     parent = np.asarray(t.parent, dtype=np.int32)
     # Search postings: every node is indexed by the words of its full path (weight 1) and of
@@ -403,16 +407,17 @@ def _compile(t: NodeTable) -> dict:
         "end": np.asarray(t.end, dtype=np.int32),
         "level": np.asarray(t.level, dtype=np.int8),
         "flags": np.asarray(t.flags, dtype=np.int8),
-        "title": t.title,
-        "nemod": t.nemod,
-        "code": t.code,
+        "title": _SEP.join(t.title),
+        "nemod": _SEP.join(t.nemod),
+        "code": _SEP.join(t.code),
         "extra_codes": t.extra_codes,
         "manif": t.manif,
         "see": t.see,
         "see_also": t.see_also,
         "see_cat": t.see_cat,
         "use": t.use,
-        "cells": t.cells,
+        "cell_nodes": np.asarray(sorted(t.cells), dtype=np.int32),
+        "cell_rows": _SEP.join("|".join(t.cells[i]) for i in sorted(t.cells)),
         "vocab": vocab,
         "offsets": np.asarray(offsets, dtype=np.int32),
         "post_nodes": np.asarray(nodes, dtype=np.int32),
@@ -434,9 +439,6 @@ class AlphabeticIndex:
 
     def __init__(self, payload: dict):
         self._p = payload
-        self.title: list[str] = payload["title"]
-        self.code: list[str] = payload["code"]
-        self.end = payload["end"].tolist()
         self.parent = payload["parent"]
         self.books: dict[str, tuple[int, int]] = payload["books"]
         self.form: str = payload["main_form"]
@@ -445,7 +447,29 @@ class AlphabeticIndex:
         self._root_index: dict[str, dict[str, list[int]]] = {}
 
     def __len__(self) -> int:
-        return len(self.title)
+        return len(self._p["parent"])
+
+    # Per-entry strings are split on first use, so that loading stays a plain unpickle.
+    @cached_property
+    def title(self) -> list[str]:
+        return self._p["title"].split(_SEP)
+
+    @cached_property
+    def code(self) -> list[str]:
+        return self._p["code"].split(_SEP)
+
+    @cached_property
+    def nemod(self) -> list[str]:
+        return self._p["nemod"].split(_SEP)
+
+    @cached_property
+    def end(self) -> list[int]:
+        return self._p["end"].tolist()
+
+    @cached_property
+    def _cells(self) -> dict[int, tuple[str, ...]]:
+        rows = self._p["cell_rows"].split(_SEP) if self._p["cell_rows"] else []
+        return {i: tuple(r.split("|")) for i, r in zip(self._p["cell_nodes"].tolist(), rows, strict=True)}
 
     def __repr__(self) -> str:
         return f"<AlphabeticIndex {self.release} main={self.form!r} entries={len(self)}>"
@@ -469,9 +493,9 @@ class AlphabeticIndex:
         flags = int(p["flags"][i])
         return IndexEntry(
             id=i, book=self.book_of(i), path=tuple(self.title[j] for j in self.path_ids(i)),
-            nemod=p["nemod"][i], code=self.code[i], extra_codes=p["extra_codes"].get(i, ()),
+            nemod=self.nemod[i], code=self.code[i], extra_codes=p["extra_codes"].get(i, ()),
             manif=p["manif"].get(i, ()), see=p["see"].get(i, ""), see_also=p["see_also"].get(i, ""),
-            see_category=p["see_cat"].get(i, ""), use=p["use"].get(i, ""), cells=p["cells"].get(i, ()),
+            see_category=p["see_cat"].get(i, ""), use=p["use"].get(i, ""), cells=self._cells.get(i, ()),
             nec=bool(flags & NEC), nos=bool(flags & NOS),
         )
 
@@ -505,7 +529,7 @@ class AlphabeticIndex:
             comps = tuple(frozenset(tokens(c)) - {"nec", "nos"} for c in self.title[i].split(","))
             comps = tuple(c for c in comps if c) or (frozenset(),)
             full = frozenset().union(*comps)
-            k = self._keys[i] = (full, comps, frozenset(tokens(self._p["nemod"][i])))
+            k = self._keys[i] = (full, comps, frozenset(tokens(self.nemod[i])))
         return k
 
     def _score(self, step: frozenset, i: int) -> tuple[int, frozenset | None]:
@@ -619,7 +643,7 @@ class AlphabeticIndex:
     def _finish(self, book: str, st: _State, hops: int) -> _State:
         """All steps used: an entry without a code but with a 'see' sends the coder on."""
         i = st.node
-        if i < 0 or self.code[i] or self._p["cells"].get(i):
+        if i < 0 or self.code[i] or i in self._cells:
             return st
         ref = self._p["see"].get(i)
         if ref and hops < MAX_SEE_HOPS:
@@ -768,7 +792,7 @@ class AlphabeticIndex:
     def _cell(self, node: int, col: int) -> str | None:
         if node < 0:
             return None
-        cells = self._p["cells"].get(node, ())
+        cells = self._cells.get(node, ())
         v = cells[col].strip() if col < len(cells) else ""
         return v if v and v.strip("-") else None
 
@@ -803,8 +827,9 @@ class AlphabeticIndex:
 
     @cached_property
     def _has_code(self) -> np.ndarray:
-        cells = self._p["cells"]
-        return np.fromiter((bool(c) or i in cells for i, c in enumerate(self.code)), dtype=bool, count=len(self))
+        has = np.fromiter((bool(c) for c in self.code), dtype=bool, count=len(self))
+        has[self._p["cell_nodes"]] = True
+        return has
 
     def _book_mask(self, books: tuple[str, ...]) -> np.ndarray:
         masks = self.__dict__.setdefault("_masks", {})

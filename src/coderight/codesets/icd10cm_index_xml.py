@@ -36,8 +36,6 @@ import re
 import zipfile
 from pathlib import Path
 
-from lxml import etree
-
 from .errors import ImportFailure
 
 NEC, NOS = 1, 2
@@ -143,6 +141,8 @@ def _text(el) -> str:
 
 def read_index_xml(data: bytes, name: str, table: NodeTable, book: str) -> str:
     """Parse one official index XML into ``table`` as ``book``; return its <version> text."""
+    from lxml import etree  # import time only: keep lxml off the start-up path
+
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     try:
         root = etree.fromstring(data, parser)
