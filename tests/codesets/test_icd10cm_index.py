@@ -325,3 +325,18 @@ def test_missing_files(mirror, tmp_path):
     with pytest.raises(SourceMissing) as e:
         idx.build(SourceResolver(str(no_tables)))
     assert "neoplasm" in str(e.value) or "eindex" in str(e.value)
+
+
+def test_index_codes_exist_in_the_tabular(index, tmp_path):
+    """Codes the walks reach are real tabular codes (FY2026 tabular, FY2025 index: stable codes)."""
+    from coderight.codesets.codebook import Codebook
+
+    tabular = Codebook(tmp_path / "cache").icd10cm  # bundled: compiles itself on first use
+    reached = [index.lookup("diabetes, type 2, with, chronic kidney disease").code,
+               index.search("congestive heart failure")[0].code,
+               index.neoplasm("colon", "malignant primary").code,
+               index.neoplasm("colon", "benign").code,
+               index.drug("penicillin", "accidental").code,
+               index.lookup("fracture, femur, neck").code.rstrip("-")]
+    for code in reached:
+        assert tabular.get(code).code.replace(".", "") == code.replace(".", "")
