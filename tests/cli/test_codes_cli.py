@@ -97,3 +97,11 @@ def test_sync_from_a_mirror_missing_a_file_names_it(tmp_path, capsys, monkeypatc
     rc, out, err = run(capsys, "data", "sync", "--mirror", str(empty), "--only", others[0])
     assert rc == 1
     assert "not found in mirror" in err and others[0] in err
+
+
+def test_code_show_validity_years(capsys):
+    rc, out, _ = run(capsys, "code", "show", "G35")  # split into G35.A-G35.D for FY2026
+    line = [ln for ln in out.splitlines() if "validity:" in ln][0]
+    assert "FY2016–FY2025" in line and "2025-09-30" in line
+    rc, out, _ = run(capsys, "code", "show", "C50.A0")  # new in FY2026
+    assert "valid FY2026" in out

@@ -77,16 +77,39 @@ def cmd_show(args) -> int:
 
 
 def _validity(cb: Codebook, code: str) -> dict | None:
+    """Valid fiscal years (checked on each FY's first and last day), added/deleted dates, sources."""
+    from datetime import date
+
     try:
-        if not cb.has("icd10cm_validity"):
-            return None
         v = cb.dataset("icd10cm_validity")
-    except (KeyError, CodesetError):
-        return None
-    try:
-        return v.describe(code)
-    except Exception:  # noqa: BLE001 - validity is an extra on `code show`, never fatal
-        return None
+    except CodesetError:
+        return None  # not synced: `code show` still works from the bundled tabular
+    years, unknown, sources = [], [], set()
+    for fy in range(2016, 2028):
+        states = [v.check(code, d) for d in (date(fy - 1, 10, 1), date(fy, 9, 30))]
+        if any(s.name == "VALID" for s, _ in states):
+            years.append(fy)
+            sources.update(src for s, src in states if s.name == "VALID")
+        elif all(s.name == "UNKNOWN" for s, _ in states):
+            unknown.append(fy)
+    added, deleted = v.added_deleted(code)
+    runs: list[list[int]] = []
+    for y in years:
+        if runs and runs[-1][1] == y - 1:
+            runs[-1][1] = y
+        else:
+            runs.append([y, y])
+    spans = ", ".join(f"FY{a}" if a == b else f"FY{a}–FY{b}" for a, b in runs) or "none of FY2016–FY2027"
+    summary = f"valid {spans}"
+    if added:
+        summary += f"; added {added.isoformat()}"
+    if deleted:
+        summary += f"; deleted after {deleted.isoformat()} (last valid day)"
+    if unknown:
+        summary += f"; not covered by loaded data: FY{unknown[0]}–FY{unknown[-1]}"
+    return {"valid_fiscal_years": years, "added": added.isoformat() if added else None,
+            "last_valid_day": deleted.isoformat() if deleted else None, "uncovered_fiscal_years": unknown,
+            "sources": sorted(sources), "summary": summary}
 
 
 def cmd_search(args) -> int:
