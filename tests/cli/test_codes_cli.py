@@ -105,3 +105,12 @@ def test_code_show_validity_years(capsys):
     assert "FY2016–FY2025" in line and "2025-09-30" in line
     rc, out, _ = run(capsys, "code", "show", "C50.A0")  # new in FY2026
     assert "valid FY2026" in out
+
+
+def test_index_lookup_walks_like_a_coder(capsys):
+    rc, out, _ = run(capsys, "index", "lookup", "diabetes, type 2, with, chronic kidney disease")
+    assert rc == 0 and "code: E11.22" in out and "(billable)" in out
+    rc, out, _ = run(capsys, "index", "lookup", "fracture, femur, neck")
+    assert "code: S72.0" in out and "not billable" in out  # leads into S72.0-: verify in the tabular
+    rc, out, _ = run(capsys, "index", "lookup", "--book", "drug", "penicillin")
+    assert "T36.0X1" in out and "7th character" in out

@@ -25,6 +25,9 @@ def register(sub) -> None:
     isub = ip.add_subparsers(dest="index_command", metavar="ACTION")
     lk = isub.add_parser("lookup", help='walk the index: "term, subterm, subterm"')
     lk.add_argument("path", nargs="+")
+    lk.add_argument("--book", default="main", choices=["main", "eindex", "neoplasm", "drug"],
+                    help="main index, external cause index, or the neoplasm / drug table")
+    lk.add_argument("--column", help="table column: e.g. 'malignant primary', 'accidental'")
     lk.set_defaults(func=cmd_index_lookup)
     ip.set_defaults(func=lambda a: (ip.print_help(), 2)[1])
 
@@ -124,8 +127,46 @@ def cmd_search(args) -> int:
 
 def cmd_index_lookup(args) -> int:
     cb = Codebook()
-    path = " ".join(args.path)
+    text = " ".join(args.path)
     idx = cb.dataset("icd10cm_index")
-    result = idx.lookup(path)
-    print(result.describe() if hasattr(result, "describe") else result)
+    print(f"ICD-10-CM Alphabetic Index {idx.release} [{idx.form}]")
+    if args.book in ("neoplasm", "drug"):
+        fn = idx.neoplasm if args.book == "neoplasm" else idx.drug
+        res = fn(text, args.column) if args.column else fn(text)
+        path = ", ".join(res.entry.path) if res.entry else text
+        print(f"  {path} → {res.column}: {res.code or 'no code in this column'}")
+        for n in res.notes:
+            print(f"  note: {n}")
+        if res.code:
+            obj = cb.icd10cm.find(res.code)
+            if obj is not None:
+                print(f"  tabular: {obj.code} {obj.title}"
+                      f"{' (billable)' if obj.billable else ': not billable, needs more characters'}")
+        return 0 if res.code else 1
+    r = idx.lookup(text, book=args.book)
+    print("  walked: " + " → ".join(r.trail))
+    for s in r.see:
+        print(f"  see: {s}")
+    for s in r.see_also:
+        print(f"  see also: {s}")
+    for n in r.notes:
+        print(f"  note: {n}")
+    if r.unmatched:
+        print(f"  not found under the last term: {', '.join(r.unmatched)}")
+    if not r.code:
+        print("  no code at this entry: add a subterm")
+        return 1
+    manif = f" [{', '.join(r.manif)}]" if r.manif else ""
+    print(f"  code: {r.code}{manif}")
+    stem = r.code.rstrip("-").rstrip(".")
+    obj = cb.icd10cm.find(stem)
+    if obj is None:
+        print(f"  tabular: {stem} not found in ICD-10-CM {cb.icd10cm.release}")
+        return 1
+    if r.requires_more_characters or not obj.billable:
+        kids = cb.icd10cm.descendants(obj.code, billable_only=True)
+        print(f"  tabular: {obj.code} {obj.title}: not billable, verify in the tabular and choose "
+              f"among {len(kids)} codes, e.g. {', '.join(kids[:6])}")
+    else:
+        print(f"  tabular: {obj.code} {obj.title} (billable)")
     return 0
