@@ -1,0 +1,1 @@
+"""Thin routes: parse, call `CodingService`, shape the answer."""
