@@ -1,0 +1,244 @@
+"""ICD-10-CM conventions and guidelines, one small unit each (ICD-10-CM Official Guidelines for
+Coding and Reporting FY2026). A unit reads the candidate codes of one encounter and changes them;
+each names its guideline section in `Candidate.guideline` so a coder sees why.
+
+Units (in the order `apply_all` runs them):
+- `combine_with`            I.A.15 "With": index "with" subterms join two documented conditions
+                            (diabetes with CKD → E11.22, keeps N18.x by the use-additional note)
+- `hypertension_combos`     I.C.9.a.1–3 hypertension with heart disease / CKD → I11 / I12 / I13
+- `drop_integral_symptoms`  I.B.4–5, IV.D signs and symptoms integral to a confirmed diagnosis
+- `resolve_excludes1`       I.A.12.a Excludes1: the two codes are never reported together
+- `sequence_code_first`     I.A.13 etiology / manifestation: "code first" / "use additional code"
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..nlp.document import Mention
+
+SYMPTOM_PREFIXES = ("R",)
+# Which confirmed diagnoses make a symptom integral (routinely associated): symptom code prefix →
+# code prefixes of diagnoses of the same body system.
+INTEGRAL: dict[str, tuple[str, ...]] = {
+    "R00": ("I",), "R01": ("I",), "R03": ("I1",), "R04": ("J", "I"), "R05": ("J", "U07"),
+    "R06": ("J", "I50", "I2", "I4", "U07"), "R07": ("I2", "J", "K21", "I5"), "R09": ("J", "I"),
+    "R10": ("K", "N2", "N39", "N1", "O"), "R11": ("K", "A08", "A09", "G43"), "R12": ("K21",),
+    "R13": ("K2",), "R14": ("K",), "R15": ("K",), "R17": ("K7",), "R18": ("K7",), "R19": ("K",),
+    "R20": ("G", "E11.4"), "R21": ("L", "B"), "R22": ("L", "M", "D"), "R23": ("L",),
+    "R25": ("G",), "R26": ("G", "M", "S"), "R27": ("G",), "R29": ("G", "I6"),
+    "R30": ("N",), "R31": ("N",), "R32": ("N",), "R33": ("N4",), "R35": ("N",), "R39": ("N",),
+    "R40": ("I6", "G", "S06"), "R41": ("F0", "G3", "I6"), "R42": ("H81", "I6", "G"), "R44": ("F",),
+    "R45": ("F",), "R47": ("I6", "G"), "R50": ("A", "B", "J", "N39", "L0", "U07", "K35", "N10"),
+    "R51": ("G43", "G44", "S06"), "R52": ("M", "S"), "R53": ("D5", "D6", "E03", "C", "F32", "F33"),
+    "R55": ("I4",), "R56": ("G40",), "R59": ("C8", "D"), "R60": ("I50", "N18", "I87", "I89"),
+    "R63": ("E", "F50"), "R73": ("E08", "E09", "E10", "E11", "E13"), "R79": ("E", "D6"),
+    "M25.5": ("M1", "M0", "M2", "S"), "M79.6": ("M", "S", "I7", "I8"), "M54": ("M4", "M5", "S3"),
+    "M79.1": ("M",), "G89": ("M", "S", "C"),
+}
+
+
+@dataclass
+class Candidate:
+    code: str
+    title: str = ""
+    mentions: list[Mention] = field(default_factory=list)
+    rationale: list[str] = field(default_factory=list)
+    guideline: list[str] = field(default_factory=list)
+    path: tuple[str, ...] = ()
+    status: str = "affirmed"
+    open_axes: dict[str, list[str]] = field(default_factory=dict)
+    base_code: str = ""
+    drop: str = ""
+    """Why this candidate is not reported (empty: reported)."""
+    origin: str = "mention"
+    """mention, combination, history, family."""
+    weight: float = 0.0
+    first: int = 10**9
+
+    @property
+    def is_symptom(self) -> bool:
+        return self.code.startswith(SYMPTOM_PREFIXES) or any(
+            self.code.startswith(p) for p in ("M25.5", "M79.6", "M54", "M79.1", "G89"))
+
+
+def live(cands: list[Candidate]) -> list[Candidate]:
+    return [c for c in cands if not c.drop]
+
+
+# --------------------------------------------------------------------------------------- units
+def combine_with(cands: list[Candidate], lx, tab, words_of) -> None:
+    """I.A.15 "With": the classification presumes a causal relationship between two conditions
+    linked by "with" in the Alphabetic Index, even without provider linkage, unless the note
+    says they are unrelated. Walk each condition's index entry → "with" → the other condition;
+    a code of the same category replaces the first; the second stays only when the combination's
+    "use additional code" / "code first" / "code also" notes ask for it.
+
+    Fails:  "type 2 diabetes … CKD stage 3a" coded E11.9 + N18.31
+    Passes: E11.22 + N18.31 (E11.22: use additional code to identify stage of CKD, N18.1-N18.6)
+    """
+    from ..codesets.icd10cm import parse_refs
+
+    cl = live(cands)
+    for a in cl:
+        if a.drop or a.status != "affirmed" or not a.mentions or a.origin != "mention":
+            continue
+        node = next((m.node for m in a.mentions if m.node >= 0), -1)
+        if node < 0:
+            continue
+        for b in cl:
+            if b is a or b.drop or b.status not in ("affirmed", "historical") or b.code[:3] == a.code[:3]:
+                continue
+            target = words_of(b)
+            found = _walk_with(lx, node, target)
+            if not found or found[:3] != a.code[:3].rstrip("-") or found == a.code:
+                continue
+            full = found.rstrip("-")
+            if tab.find(full) is None:
+                continue
+            old = a.code
+            a.base_code = a.base_code or old
+            a.code = full
+            a.title = tab.get(full).title
+            a.origin = "combination"
+            a.mentions = a.mentions + [m for m in b.mentions if m not in a.mentions][:2]
+            a.guideline.append("I.A.15 'with' presumes a causal relationship")
+            a.rationale.append(f"index: {' , '.join(lx.path(node))}, with, {b.title or b.code} → {full} (was {old})")
+            notes = tab.effective_notes(full, ("useAdditionalCode", "codeFirst", "codeAlso")) if tab.find(full) else []
+            keep = any(r.covers(b.code) for n in notes for r in parse_refs(n.text))
+            if not keep:
+                b.drop = f"included in combination code {full}"
+            else:
+                b.rationale.append(f"reported with {full}: its tabular note asks for it")
+            break
+
+
+def _walk_with(lx, node: int, target: frozenset) -> str | None:
+    for c in lx.node_children.get(node, ()):
+        t = lx.node_title[c].strip().lower()
+        if t != "with":
+            continue
+        best, best_n = None, 0
+        for g in lx.node_children.get(c, ()):
+            ws = lx.node_words[g]
+            if ws and ws <= target and len(ws) > best_n and lx.node_code[g]:
+                best, best_n = lx.node_code[g], len(ws)
+        if best:
+            return best
+    return None
+
+
+def hypertension_combos(cands: list[Candidate], tab) -> None:
+    """I.C.9.a Hypertension with heart disease (I11), with chronic kidney disease (I12), or with
+    both (I13): the classification presumes the causal link. Heart failure and CKD stage are
+    reported in addition (I50.-, N18.-).
+
+    Fails:  hypertension, heart failure and CKD 3a coded I10 + I50.9 + N18.31
+    Passes: I13.0 + I50.9 + N18.31
+    """
+    cl = live(cands)
+    htn = [c for c in cl if c.code == "I10" and c.status == "affirmed"]
+    if not htn:
+        return
+    hf = [c for c in cl if c.code.startswith("I50") and c.status == "affirmed"]
+    heart = [c for c in cl if c.code.startswith(("I51.4", "I51.5", "I51.7", "I51.89", "I51.9")) and c.status == "affirmed"]
+    ckd = [c for c in cl if (c.code.startswith("N18") or c.code == "N19") and c.status == "affirmed"]
+    if not (hf or heart or ckd):
+        return
+    late = any(c.code in ("N18.5", "N18.6") for c in ckd)
+    if (hf or heart) and ckd:
+        code = ("I13.2" if late else "I13.0") if hf else ("I13.11" if late else "I13.10")
+    elif hf or heart:
+        code = "I11.0" if hf else "I11.9"
+    else:
+        code = "I12.0" if late else "I12.9"
+    h = htn[0]
+    h.base_code = h.code
+    h.code = code
+    h.title = tab.get(code).title
+    h.origin = "combination"
+    h.guideline.append("I.C.9.a hypertension with heart disease and/or chronic kidney disease")
+    h.rationale.append(f"I10 → {code}: hypertension documented with "
+                       + " and ".join(x for x, on in (("heart failure", hf), ("heart disease", heart and not hf),
+                                                       ("chronic kidney disease", ckd)) if on))
+    for c in hf + ckd:
+        c.rationale.append(f"reported with {code} (use additional code)")
+    for c in heart:
+        c.drop = f"included in {code}"
+    for other in htn[1:]:
+        other.drop = f"duplicate of {code}"
+
+
+def drop_integral_symptoms(cands: list[Candidate]) -> None:
+    """I.B.5 / IV.D: signs and symptoms routinely associated with a confirmed diagnosis are not
+    coded; a symptom is coded only when no confirmed diagnosis of its body system explains it.
+
+    Fails:  cough + pneumonia (confirmed) coded R05.9 + J18.9
+    Passes: J18.9 only
+    """
+    cl = live(cands)
+    confirmed = [c for c in cl if not c.is_symptom and c.status in ("affirmed", "uncertain") and c.code[0] not in "ZVWXY"]
+    for s in cl:
+        if not s.is_symptom:
+            continue
+        rel = None
+        for key in sorted(INTEGRAL, key=len, reverse=True):
+            if s.code.startswith(key):
+                rel = INTEGRAL[key]
+                break
+        if rel is None:
+            continue
+        for d in confirmed:
+            if d.code.startswith(rel):
+                s.drop = f"integral to confirmed {d.code}"
+                s.guideline.append("I.B.5 signs and symptoms integral to a confirmed diagnosis")
+                break
+
+
+def resolve_excludes1(cands: list[Candidate], tab) -> None:
+    """I.A.12.a Excludes1: two conditions that never occur together are not coded together; keep
+    the more specific (not 'unspecified', not a symptom, longer code), else the earlier one.
+
+    Fails:  E11.9 and E10.9 on one claim (E11 Excludes1 E10)
+    Passes: one of them
+    """
+    cl = live(cands)
+    for i, a in enumerate(cl):
+        if a.drop:
+            continue
+        for b in cl[i + 1:]:
+            if b.drop or a.drop:
+                continue
+            note = tab.excludes1_conflict(a.code, b.code) if (tab.find(a.code) and tab.find(b.code)) else None
+            if note is None:
+                continue
+            loser = min((a, b), key=_specificity)
+            winner = b if loser is a else a
+            loser.drop = f"Excludes1 with {winner.code} ({note.origin}: {note.text})"
+            loser.guideline.append("I.A.12.a Excludes1")
+
+
+def _specificity(c: Candidate) -> tuple:
+    t = c.title.lower()
+    return (not c.is_symptom, "unspecified" not in t, c.origin == "combination", len(c.code), -c.first)
+
+
+def sequence_code_first(cands: list[Candidate], tab) -> None:
+    """I.A.13 Etiology/manifestation: a code with a "code first" note that names another
+    reported code is sequenced after it; a "use additional code" note puts the named code after
+    the one carrying the note. Sets `weight` so the ranking honours the pair."""
+    from ..codesets.icd10cm import parse_refs
+
+    cl = live(cands)
+    for a in cl:
+        if tab.find(a.code) is None:
+            continue
+        for n in tab.effective_notes(a.code, ("codeFirst",)):
+            refs = parse_refs(n.text)
+            for b in cl:
+                if b is not a and any(r.covers(b.code) for r in refs):
+                    if a.weight >= b.weight:
+                        b.weight = a.weight + 0.01
+                        b.first = min(b.first, a.first)
+                    a.rationale.append(f"code first {b.code} ({n.origin}: code first {n.text})")
+                    break

@@ -1,0 +1,317 @@
+"""`code_encounter(...)`: one note in, the diagnoses it supports (ranked, with evidence and
+rationale), documentation queries, and the data versions used.
+
+>>> from coderight.codesets.codebook import Codebook  # doctest: +SKIP
+>>> r = code_encounter("Type 2 diabetes with CKD stage 3a.", codebook=Codebook())  # doctest: +SKIP
+>>> r.codes()  # doctest: +SKIP
+['E11.22', 'N18.31']
+"""
+
+from __future__ import annotations
+
+import threading
+
+from ..nlp.abbreviations import EXPANSIONS
+from ..nlp.document import Document, Mention
+from ..nlp.lexicon import words
+from ..nlp.pipeline import Pipeline
+from .conventions import (
+    Candidate,
+    combine_with,
+    drop_integral_symptoms,
+    hypertension_combos,
+    live,
+    resolve_excludes1,
+    sequence_code_first,
+)
+from .models import CodingResult, Diagnosis, Evidence, SetAside
+from .queries import build_queries
+from .specificity import Specifier
+
+SECTION_WEIGHT = {
+    "diagnoses": 3.0, "assessment": 3.0, "cc": 2.2, "plan": 1.6, "hpi": 1.5, "preamble": 1.4,
+    "procedure": 1.2, "other": 1.2, "pmh": 1.1, "psh": 0.9, "results": 0.8, "exam": 0.7,
+    "social": 0.8, "ros": 0.5, "meds": 0.4, "family_history": 0.3, "allergies": 0.0,
+}
+NOT_CODED_SECTIONS = frozenset({"allergies"})
+SYMPTOM_SECTIONS_SKIPPED = frozenset({"ros", "exam", "results", "meds", "psh", "social"})
+"""A sign or symptom is coded from the provider's history and assessment, not from a review of
+systems or an exam finding (the diagnosis the provider reaches is coded instead)."""
+
+# Conditions a "history of" does not make past: chronic conditions are current (I.C.21.c.4:
+# personal history codes are for conditions that no longer exist).
+_HISTORY_PREFIXES = ("C", "D0", "I21", "I22", "I63", "G45", "I26", "I80", "I82", "S", "T", "J18", "J1",
+                     "N20", "N39", "K35", "A", "B", "O", "K25", "K26", "K27", "K28", "I46", "L89", "F10",
+                     "F11", "F12", "F13", "F14", "F15", "F16", "F17", "F18", "F19", "D6", "Z3")
+
+
+class Coder:
+    """Holds the pipeline and the tabular helpers for one Codebook (load once, code many)."""
+
+    def __init__(self, codebook, pipeline: Pipeline | None = None):
+        self.codebook = codebook
+        self.tab = codebook.icd10cm
+        self.pipeline = pipeline or Pipeline.from_codebook(codebook)
+        self.spec = Specifier(self.tab)
+        self._history_map: list | None = None
+        try:
+            from ..codesets.registry import DATASETS
+
+            self.index = codebook.dataset("icd10cm_index") if "icd10cm_index" in DATASETS else None
+        except Exception:  # noqa: BLE001 - the index is optional (tabular-only lexicon)
+            self.index = None
+        self.versions = dict(codebook.versions())
+
+    # ------------------------------------------------------------------------------------ API
+    def code(self, text: str, setting: str = "outpatient", id: str = "") -> CodingResult:
+        setting = (setting or "outpatient").lower()
+        doc = self.pipeline(text, setting=setting, id=id)
+        return self.code_document(doc)
+
+    def code_document(self, doc: Document) -> CodingResult:
+        cands, aside = self._candidates(doc)
+        lx = self.pipeline.lexicon
+        combine_with(cands, lx, self.tab, self._words_of)
+        hypertension_combos(cands, self.tab)
+        drop_integral_symptoms(cands)
+        resolve_excludes1(cands, self.tab)
+        sequence_code_first(cands, self.tab)
+        final = _merge(live(cands))
+        final.sort(key=lambda c: (-c.weight, c.first))
+        diagnoses = []
+        for rank, c in enumerate(final, 1):
+            diagnoses.append(Diagnosis(
+                code=c.code, title=c.title, rank=rank, confidence=_confidence(c, rank),
+                evidence=_evidence(doc, c), rationale=c.rationale, index_path=list(c.path),
+                guideline=c.guideline, status=c.status))
+        for c in cands:
+            if c.drop and c.mentions:
+                aside.append(SetAside(code=c.code, text=c.mentions[0].text, reason=c.drop,
+                                      evidence=_evidence(doc, c)[:2]))
+        queries = build_queries(doc, final, self.tab)
+        return CodingResult(id=doc.id, setting=doc.setting, diagnoses=diagnoses, queries=queries,
+                            set_aside=aside, data_versions=self.versions)
+
+    # ----------------------------------------------------------------------------- candidates
+    def _candidates(self, doc: Document) -> tuple[list[Candidate], list[SetAside]]:
+        out: list[Candidate] = []
+        aside: list[SetAside] = []
+        inpatient = doc.setting == "inpatient"
+        for m in doc.mentions:
+            if not m.code or m.section in NOT_CODED_SECTIONS:
+                continue
+            reason = None
+            if m.negated:
+                reason = "negated"
+            elif m.hypothetical or m.conditional:
+                reason = "hypothetical" if m.hypothetical else "conditional"
+            elif m.uncertain and not m.family and not inpatient:
+                reason = "uncertain diagnosis in an outpatient note (IV.H): code the symptoms"
+            code, how, path, open_axes = self._resolve(doc, m)
+            if code is None:
+                continue
+            if reason is None and _is_symptom(code) and m.section in SYMPTOM_SECTIONS_SKIPPED:
+                reason = f"sign or symptom only in {m.section}"
+            if reason:
+                aside.append(SetAside(code=code, text=m.text, reason=reason,
+                                      evidence=[Evidence(start=m.start, end=m.end, text=m.text, section=m.section)]))
+                continue
+            status = "affirmed"
+            guideline: list[str] = []
+            if m.family:
+                z = self._history_code(code, family=True)
+                if not z:
+                    aside.append(SetAside(code=code, text=m.text, reason="family history: no family-history code"))
+                    continue
+                how.append(f"family history of {code} → {z}")
+                guideline.append("I.C.21.c.4 family history codes")
+                code, status = z, "family"
+            elif m.historical and code.startswith(_HISTORY_PREFIXES) and not code.startswith("Z"):
+                z = self._history_code(code, family=False)
+                if z:
+                    how.append(f"history of {code} (no longer present) → {z}")
+                    guideline.append("I.C.21.c.4 personal history codes")
+                    code, status = z, "historical"
+                else:
+                    aside.append(SetAside(code=code, text=m.text, reason="past condition without a history code"))
+                    continue
+            elif m.uncertain and inpatient:
+                status = "uncertain"
+                guideline.append("II.H / III.C uncertain diagnosis at discharge coded as if established (inpatient)")
+            node = self.tab.find(code)
+            if node is None or not node.billable:
+                continue
+            c = Candidate(code=code, title=node.title, mentions=[m], rationale=how, guideline=guideline,
+                          path=path, status=status, open_axes=open_axes, base_code=m.code,
+                          weight=SECTION_WEIGHT.get(m.section, 1.0), first=m.start)
+            if status in ("historical", "family"):
+                c.weight *= 0.5
+            out.append(c)
+        return out, aside
+
+    def _resolve(self, doc: Document, m: Mention):
+        """The billable code a mention supports, how we got there, its index path, open axes."""
+        code = m.code
+        how: list[str] = []
+        path = m.path
+        if path:
+            how.append("index: " + ", ".join(path) + f" → {code}")
+        else:
+            how.append(f"{m.source}: '{m.term}' → {code}")
+        if code.startswith(("C80", "C50", "C34", "C18")) or m.term in ("cancer", "carcinoma", "malignancy"):
+            site = self._neoplasm_site(doc, m)
+            if site:
+                code = site[0]
+                how.append(f"Table of Neoplasms: {', '.join(site[1])}, malignant primary → {code}")
+        attrs = dict(m.attributes)
+        context = frozenset(t.norm for t in doc.tokens[max(m.tok_start - 6, 0):m.tok_end + 6])
+        r = self.spec.refine(code, attrs, context)
+        if r.code != code.rstrip("-"):
+            how.extend(r.how)
+        code = r.code
+        if self.tab.find(code) is None:
+            return None, how, path, {}
+        code, note = self.spec.seventh(code, attrs.get("episode"))
+        if note:
+            how.append(note)
+        return code, how, path, r.open_axes
+
+    def _neoplasm_site(self, doc: Document, m: Mention):
+        if self.index is None:
+            return None
+        s = doc.sentences[m.sent]
+        toks = doc.tokens[max(s.tok_start, m.tok_start - 5):min(s.tok_end, m.tok_end + 5)]
+        for t in toks:
+            if t.norm in ("cancer", "carcinoma", "malignancy", "neoplasm", "tumor", "history", "of", "the") or not t.text.isalpha():
+                continue
+            try:
+                r = self.index.neoplasm(t.norm, "malignant primary")
+            except Exception:  # noqa: BLE001
+                continue
+            if r.code and not r.unmatched and r.code not in ("-", "--"):
+                code = r.code.rstrip("-").rstrip(".")
+                if self.tab.find(code):
+                    return code, r.path
+        return None
+
+    def _history_code(self, code: str, family: bool) -> str | None:
+        """The personal (Z85–Z87) or family (Z80–Z84) history code whose tabular inclusion term
+        'Conditions classifiable to …' covers the code (I.C.21.c.4)."""
+        from ..codesets.icd10cm import parse_refs
+
+        if self._history_map is None:
+            hm = []
+            for z, term in self.tab.inclusion_terms():
+                if "classifiable" in term and z[:3] in ("Z80", "Z81", "Z82", "Z83", "Z84", "Z85", "Z86", "Z87"):
+                    for r in parse_refs(term):
+                        hm.append((z, r))
+            hm += [(z, r) for z, r in ((
+                "I25.2", parse_refs("I21-I22")[0]), ("Z86.73", parse_refs("I63")[0]), ("Z86.73", parse_refs("G45")[0]),
+                ("Z86.711", parse_refs("I26")[0]), ("Z86.718", parse_refs("I82")[0]), ("Z87.442", parse_refs("N20-N23")[0]),
+                ("Z87.440", parse_refs("N39.0")[0]), ("Z87.01", parse_refs("J12-J18")[0]),
+                ("Z80.0", parse_refs("C15-C26")[0]), ("Z80.3", parse_refs("C50")[0]))]
+            self._history_map = hm
+        want = ("Z80", "Z81", "Z82", "Z83", "Z84") if family else ("Z85", "Z86", "Z87", "I25")
+        best = None
+        for z, r in self._history_map:
+            if z.startswith(want) and r.covers(code):
+                span = len(r.first)
+                if best is None or span > best[1]:
+                    best = (z, span)
+        if best is None:
+            return None
+        z = best[0]
+        node = self.tab.find(z)
+        if node is None:
+            return None
+        if not node.billable:
+            kids = self.tab.descendants(z, billable_only=True)
+            uns = [k for k in kids if "unspecified" in self.tab.get(k).title.lower() or k.endswith("9")]
+            z = (uns or kids or [None])[0]
+        return z
+
+    def _words_of(self, c: Candidate) -> frozenset:
+        ws: set[str] = set()
+        for m in c.mentions:
+            ws.update(words(m.text))
+            ws.update(words(m.term))
+            for w in list(words(m.text)):
+                exp = EXPANSIONS.get(w)
+                if exp:
+                    ws.update(words(exp))
+            for p in m.path:
+                ws.update(words(p.replace(",", " ")))
+        ws.update(words(c.title))
+        return frozenset(ws)
+
+
+def _is_symptom(code: str) -> bool:
+    return code.startswith("R") or code.startswith(("M25.5", "M79.6", "M54", "M79.1", "G89"))
+
+
+def _merge(cands: list[Candidate]) -> list[Candidate]:
+    by: dict[str, Candidate] = {}
+    for c in cands:
+        o = by.get(c.code)
+        if o is None:
+            by[c.code] = c
+            continue
+        o.mentions.extend(x for x in c.mentions if x not in o.mentions)
+        o.weight = max(o.weight, c.weight) + 0.05
+        o.first = min(o.first, c.first)
+        for r in c.rationale:
+            if r not in o.rationale:
+                o.rationale.append(r)
+        for g in c.guideline:
+            if g not in o.guideline:
+                o.guideline.append(g)
+    return list(by.values())
+
+
+def _evidence(doc: Document, c: Candidate) -> list[Evidence]:
+    out, seen = [], set()
+    for m in c.mentions:
+        for s in [m.span(), *m.extra]:
+            if (s.start, s.end) in seen:
+                continue
+            seen.add((s.start, s.end))
+            out.append(Evidence(start=s.start, end=s.end, text=doc.text[s.start:s.end], section=m.section))
+    return out
+
+
+def _confidence(c: Candidate, rank: int) -> float:
+    base = 0.55 + 0.1 * min(c.weight, 3.0) / 3.0 * 3
+    m0 = c.mentions[0] if c.mentions else None
+    if m0 is not None and m0.source in ("abbreviation", "index"):
+        base += 0.05
+    base += 0.03 * min(len(c.mentions) - 1, 3)
+    if c.status == "uncertain":
+        base -= 0.15
+    if c.origin == "combination":
+        base += 0.02
+    return round(max(0.05, min(base, 0.98)), 2)
+
+
+_CODERS: dict[int, Coder] = {}
+_LOCK = threading.Lock()
+
+
+def get_coder(codebook) -> Coder:
+    with _LOCK:
+        c = _CODERS.get(id(codebook))
+        if c is None or c.codebook is not codebook:
+            c = _CODERS[id(codebook)] = Coder(codebook)
+        return c
+
+
+def code_encounter(text: str, setting: str = "outpatient", codebook=None, id: str = "",
+                   coder: Coder | None = None) -> CodingResult:
+    """Code one encounter note: diagnoses (ranked, with evidence spans and rationale), queries,
+    and the reference-data versions used. `setting` is 'outpatient' or 'inpatient'."""
+    if coder is None:
+        if codebook is None:
+            from ..codesets.codebook import Codebook
+
+            codebook = Codebook()
+        coder = get_coder(codebook)
+    return coder.code(text, setting=setting, id=id)

@@ -1,0 +1,375 @@
+"""The diagnosis lexicon: surface terms → ICD-10-CM codes, compiled once into a token trie.
+
+Sources, in priority order when two give the same surface form:
+1. the curated abbreviations and synonyms (`abbreviations.py`);
+2. the Alphabetic Index (``codebook.icd10cm_index``, when compiled): every main term and subterm
+   path up to three levels, in the word orders notes use ("Failure, heart, congestive" →
+   "congestive heart failure", "heart failure congestive"); "see" references resolved;
+3. tabular titles and inclusion terms ("unspecified", "NOS", "other specified" removed).
+
+The index tree itself is kept (titles as word sets, codes, children) so the pipeline can walk
+from a matched term into the subterms documented around it ("osteoarthritis of the right knee"
+walks Osteoarthritis → knee).
+
+Matching is a longest-match walk of a token trie over normalised tokens (no regex per term).
+The compiled lexicon is pickled next to the codebook's compiled cache, keyed by the data
+versions and `LEXICON_VERSION`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .abbreviations import ABBREVIATIONS, UPPER_ONLY
+from .text import _TOKEN_RE, _stem
+
+LEXICON_VERSION = 7
+END = "\0"
+STOP = frozenset({"of", "the", "in", "on", "an", "'s", "-", "at"})
+"""Tokens ignored while matching (on both sides), so "osteoarthritis of the knee" meets the index
+path "Osteoarthritis, knee"."""
+
+CONNECTORS = ("with", "without", "in", "due to", "due", "complicating", "following", "from", "by", "and",
+              "as", "after", "during", "to", "for", "not", "on", "affecting", "involving", "of", "in relation to",
+              "associated with", "secondary to", "resulting from", "caused by", "NEC", "specified NEC",
+              "newborn", "see")
+
+# Index main terms too generic to be a diagnosis mention on their own (their subterm paths are
+# kept): they name encounters, findings or states rather than conditions.
+GENERIC_MAIN = frozenset("""
+history status examination admission encounter observation problem complaint finding findings test
+screening care follow-up aftercare counseling fitting removal change evaluation use contact exposure long
+patient person absence presence other state condition disease disorder syndrome illness sick lesion mass
+abnormal abnormality anomaly complication complications infection injury pain disease diseased
+failure insufficiency positive negative elevated elevation low high decreased increased loss
+level levels procedure surgery operation treatment therapy type stage form result results
+visit pregnancy pregnant delivery birth labor newborn infant child adult old age aged
+dependence wound tear fall fracture burn effect effects reaction sequelae late
+diet family social personal problems difficulty difficult mild moderate severe acute chronic
+left right bilateral normal stable unstable recurrent recurrence history of multiple single
+defect deficiency deformity disturbance dysfunction hypertrophy hyperplasia
+""".split())
+
+# Single words that are index terms but in notes almost always mean something else.
+FALSE_FRIENDS = frozenset("""
+depression cold sore tender tenderness heat sleep rest block drip discharge thrill tic frozen
+cast plate irritation distress nervous weak weakness arrest cut bite hit lag stiff crush spasm
+shock strain sprain stress stuck loose knot lump swelling fit fits sign signs finding deposit
+collapse corn flat foreign dry mixed pressure flush flushing murmur tone spots spot
+""".split())
+
+_PAREN = re.compile(r"\([^)]*\)")
+_WS = re.compile(r"\s+")
+
+
+def words(text: str) -> tuple[str, ...]:
+    """Normalised match tokens of a term (punctuation kept except hyphens; stopwords dropped).
+
+    >>> words("Osteoarthritis of the knee")
+    ('osteoarthritis', 'knee')
+    >>> words("s/p CABG")
+    ('s', '/', 'p', 'cabg')
+    """
+    out = []
+    for m in _TOKEN_RE.finditer(text):
+        w = m.group()
+        n = _stem(w) if w[0].isalnum() else w
+        if n in STOP or n in (",", "(", ")", "[", "]", ";", ":", "."):
+            continue
+        out.append(n)
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    code: str
+    term: str
+    source: str
+    node: int = -1
+    upper: bool = False
+    depth: int = 0
+
+    @property
+    def rank(self) -> tuple[int, int]:
+        return ({"abbreviation": 0, "index": 1, "title": 2, "inclusion": 3}[self.source], self.depth)
+
+
+class Lexicon:
+    """Token trie + the index tree for walking subterms."""
+
+    def __init__(self, trie: dict, nodes: dict, versions: dict):
+        self.trie = trie
+        self.node_words: list[frozenset] = nodes.get("words", [])
+        self.node_code: list[str] = nodes.get("code", [])
+        self.node_children: dict[int, tuple[int, ...]] = nodes.get("children", {})
+        self.node_title: list[str] = nodes.get("title", [])
+        self.node_parent: list[int] = nodes.get("parent", [])
+        self.node_connector: set[int] = nodes.get("connector", set())
+        self.versions = versions
+
+    def __len__(self) -> int:
+        n, stack = 0, [self.trie]
+        while stack:
+            d = stack.pop()
+            for k, v in d.items():
+                if k == END:
+                    n += 1
+                else:
+                    stack.append(v)
+        return n
+
+    def lookup(self, term: str) -> Entry | None:
+        """The entry for an exact surface term (normalised).
+
+        >>> from coderight.nlp.lexicon import Lexicon
+        >>> lx = Lexicon({}, {}, {}); lx.add("heart failure", Entry("I50.9", "heart failure", "index"))
+        >>> lx.lookup("Heart  failures").code
+        'I50.9'
+        """
+        d = self.trie
+        for w in words(term):
+            d = d.get(w)
+            if d is None:
+                return None
+        return d.get(END)
+
+    def add(self, term: str, entry: Entry) -> None:
+        ws = words(term)
+        if not ws:
+            return
+        d = self.trie
+        for w in ws:
+            d = d.setdefault(w, {})
+        old = d.get(END)
+        if old is None or entry.rank < old.rank:
+            d[END] = entry
+
+    def path(self, node: int) -> tuple[str, ...]:
+        out = []
+        while node >= 0:
+            out.append(self.node_title[node])
+            node = self.node_parent[node]
+        return tuple(reversed(out))
+
+
+# --------------------------------------------------------------------------------- compiling
+def _alternatives_main(title: str) -> list[str]:
+    t = _PAREN.sub("", title)
+    parts = [p.strip() for p in t.split(",") if p.strip()]
+    return parts[:4]
+
+
+def _alternatives_sub(title: str) -> list[str]:
+    t = _WS.sub(" ", _PAREN.sub("", title)).strip()
+    if "," in t:
+        a, _, b = t.partition(",")
+        return [f"{b.strip()} {a.strip()}", f"{a.strip()} {b.strip()}"]
+    return [t]
+
+
+def _is_connector(title: str) -> bool:
+    t = title.strip().lower()
+    return any(t == c.lower() or t.startswith(c.lower() + " ") for c in CONNECTORS)
+
+
+_CLEAN_TITLE = [
+    (re.compile(r",?\s*\bunspecified\b( as to [a-z ]+)?", re.I), ""),
+    (re.compile(r",?\s*\bnot elsewhere classified\b", re.I), ""),
+    (re.compile(r"\bNOS\b"), ""),
+    (re.compile(r",?\s*\bwithout (complications?|mention of [a-z ]+)\b", re.I), ""),
+]
+
+
+def _clean_title(t: str) -> str | None:
+    if re.match(r"(other|unspecified|encounter|personal history|family history)\b", t, re.I):
+        return None
+    for rx, rep in _CLEAN_TITLE:
+        t = rx.sub(rep, t)
+    t = _WS.sub(" ", t).strip(" ,")
+    if not t or len(t.split()) > 9:
+        return None
+    return t
+
+
+def compile_lexicon(tabular, index=None) -> Lexicon:
+    """Build the lexicon from the tabular (titles, inclusion terms), the index when given, and the
+    curated abbreviations."""
+    lx = Lexicon({}, {}, {})
+    for surface, (_exp, code) in ABBREVIATIONS.items():
+        if code:
+            lx.add(surface, Entry(code, surface, "abbreviation", upper=surface in UPPER_ONLY))
+    nodes: dict = {"words": [], "code": [], "children": {}, "title": [], "parent": [], "connector": set()}
+    if index is not None:
+        _add_index(lx, index, nodes)
+    for code, title, billable in tabular.titles():
+        if len(code.replace(".", "")) == 7 and code[0] in "ST":
+            continue
+        t = _clean_title(title)
+        if t:
+            for variant in {t, _PAREN.sub("", t)}:
+                if len(words(variant)) >= 2 or billable:
+                    lx.add(variant, Entry(code, variant.lower(), "title"))
+    for code, term in tabular.inclusion_terms():
+        t = _clean_title(term)
+        if t and not re.search(r"\b(classifiable|conditions)\b", t, re.I):
+            for variant in {t, _PAREN.sub("", t)}:
+                if len(words(variant)) >= 2:
+                    lx.add(variant, Entry(code, variant.lower(), "inclusion"))
+    lx.node_words, lx.node_code = nodes["words"], nodes["code"]
+    lx.node_children, lx.node_title = nodes["children"], nodes["title"]
+    lx.node_parent, lx.node_connector = nodes["parent"], nodes["connector"]
+    # abbreviations take the index node of their expansion, so subterm walks start from it
+    if index is not None:
+        for surface, (exp, code) in ABBREVIATIONS.items():
+            target = lx.lookup(exp)
+            own = lx.lookup(surface)
+            if code and target is not None and target.node >= 0 and own is not None and own.source == "abbreviation":
+                lx.add(surface, Entry(code, surface, "abbreviation", node=target.node, upper=own.upper, depth=-1))
+    _prune_single_words(lx)
+    return lx
+
+
+def _prune_single_words(lx: Lexicon) -> None:
+    for w in list(lx.trie):
+        d = lx.trie[w]
+        e = d.get(END)
+        if e is None or e.source == "abbreviation":
+            continue
+        if len(w) <= 3 or w in GENERIC_MAIN or w in FALSE_FRIENDS:
+            del d[END]
+            if not d:
+                del lx.trie[w]
+
+
+def _add_index(lx: Lexicon, index, nodes: dict) -> None:
+    lo, hi = index.books["main"]
+    title, code, parent = index.title, index.code, index.parent
+    p = index._p  # noqa: SLF001 - read-only access to the compiled arrays
+    see = p.get("see", {})
+    # node table (main book only, ids shifted to start at 0)
+    for i in range(lo, hi):
+        t = title[i]
+        nodes["title"].append(t)
+        nodes["code"].append(code[i])
+        par = int(parent[i])
+        nodes["parent"].append(par - lo if par >= 0 else -1)
+        ws = frozenset(w for alt in (_alternatives_main(t) if par < 0 else [_PAREN.sub("", t)])
+                       for w in words(alt))
+        nodes["words"].append(ws)
+        if _is_connector(t):
+            nodes["connector"].add(i - lo)
+        if par >= 0:
+            nodes["children"].setdefault(par - lo, []).append(i - lo)
+    nodes["children"] = {k: tuple(v) for k, v in nodes["children"].items()}
+    # resolve "see X, y" by main term + subterm words
+    main_by_word: dict[str, list[int]] = {}
+    for j, par in enumerate(nodes["parent"]):
+        if par < 0:
+            for alt in _alternatives_main(nodes["title"][j]):
+                main_by_word.setdefault(" ".join(words(alt)), []).append(j)
+
+    def resolve(ref: str) -> tuple[str, int]:
+        parts = [x.strip() for x in ref.split(";")[0].split(",") if x.strip()]
+        if not parts:
+            return "", -1
+        cands = main_by_word.get(" ".join(words(parts[0])), [])
+        if not cands:
+            return "", -1
+        node = cands[0]
+        for part in parts[1:]:
+            want = frozenset(words(part))
+            nxt = [c for c in nodes["children"].get(node, ()) if nodes["words"][c] == want]
+            if not nxt:
+                break
+            node = nxt[0]
+        return nodes["code"][node], node
+
+    for j in range(len(nodes["title"])):
+        c = nodes["code"][j]
+        target = j
+        if not c and (j + lo) in see:
+            c, target = resolve(see[j + lo])
+        if not c:
+            continue
+        # path of titles from the main term, skipping nothing: connectors block variants
+        chain = []
+        k = j
+        while k >= 0:
+            chain.append(k)
+            k = nodes["parent"][k]
+        chain.reverse()
+        if len(chain) > 3 or any(k in nodes["connector"] for k in chain[1:-1]):
+            continue
+        main_alts = _alternatives_main(nodes["title"][chain[0]])
+        subs = [_alternatives_sub(nodes["title"][k]) for k in chain[1:]]
+        last_is_conn = len(chain) > 1 and chain[-1] in nodes["connector"]
+        for m in main_alts:
+            if len(chain) == 1:
+                variants = [m]
+            elif len(chain) == 2:
+                variants = []
+                for s in subs[0]:
+                    variants.append(f"{m} {s}")
+                    if not last_is_conn:
+                        variants.append(f"{s} {m}")
+            else:
+                variants = []
+                for s1 in subs[0]:
+                    for s2 in subs[1]:
+                        variants.append(f"{m} {s1} {s2}")
+                        if not last_is_conn:
+                            variants += [f"{s2} {s1} {m}", f"{s1} {s2} {m}", f"{s2} {m} {s1}"]
+            for v in variants:
+                lx.add(v, Entry(c, v.lower(), "index", node=target, depth=len(chain)))
+
+
+# ----------------------------------------------------------------------------------- caching
+_MEMO: dict[str, Lexicon] = {}
+
+
+def load_lexicon(codebook, use_index: bool = True) -> Lexicon:
+    """The compiled lexicon for this codebook: from memory, the pickle cache, or a fresh build."""
+    from ..codesets.registry import DATASETS
+
+    versions = codebook.versions()
+    with_index = use_index and "icd10cm_index" in DATASETS and codebook.has("icd10cm_index")
+    info = codebook.info()
+    built = tuple((k, info[k].built_at, info[k].compiler) for k in ("icd10cm", "icd10cm_index") if k in info)
+    key = hashlib.sha256(repr((LEXICON_VERSION, with_index, sorted(versions.items()), built,
+                                str(codebook.cache.root))).encode()).hexdigest()[:16]
+    got = _MEMO.get(key)
+    if got is not None:
+        return got
+    path = Path(codebook.cache.root) / "nlp" / f"lexicon-{key}.pkl"
+    if path.exists():
+        try:
+            with open(path, "rb") as f:
+                lx = pickle.load(f)
+            _MEMO[key] = lx
+            return lx
+        except Exception:  # noqa: BLE001 - a corrupt cache file is rebuilt
+            pass
+    index = None
+    if with_index:
+        try:
+            index = codebook.dataset("icd10cm_index")
+        except Exception:  # noqa: BLE001 - lexicon still builds from the tabular
+            index = None
+    lx = compile_lexicon(codebook.icd10cm, index)
+    lx.versions = {k: versions[k] for k in ("icd10cm", "icd10cm_index") if k in versions}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(lx, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    _MEMO[key] = lx
+    return lx

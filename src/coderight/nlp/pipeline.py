@@ -1,0 +1,201 @@
+"""The NLP pipeline: text → `Document` with sections, sentences, tokens, mentions, context and
+attributes. Each component adds one kind of annotation (spaCy's shape); `Pipeline.pipe` runs a
+batch.
+
+>>> p = Pipeline.for_tests()
+>>> d = p("ASSESSMENT AND PLAN\\n1. HTN, well controlled.\\n2. No chest pain.")
+>>> [(m.text, m.code, m.section, m.status) for m in d.mentions]
+[('HTN', 'I10', 'assessment', 'affirmed'), ('chest pain', 'R07.9', 'assessment', 'negated')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from .abbreviations import EXPANSIONS
+from .attributes import annotate_attributes
+from .context import ContextRules, default_rules, detect_context
+from .document import Document, Mention, Span
+from .lexicon import END, STOP, Entry, Lexicon, compile_lexicon, load_lexicon, words
+from .text import sectionize, split_sentences, tokenize
+
+_BREAK = frozenset({",", ";", ":", ".", "(", ")", "[", "]", "!", "?", "\"", "•"})
+WALK_WINDOW = 8
+MAX_NOTE_CHARS = 2_000_000
+
+
+class Pipeline:
+    def __init__(self, lexicon: Lexicon, context_rules: ContextRules | None = None):
+        self.lexicon = lexicon
+        self.context_rules = context_rules or default_rules()
+
+    @classmethod
+    def from_codebook(cls, codebook, use_index: bool = True) -> Pipeline:
+        return cls(load_lexicon(codebook, use_index=use_index))
+
+    @classmethod
+    def for_tests(cls) -> Pipeline:
+        """A pipeline over the curated abbreviations and a few titles (no reference data)."""
+
+        class _Mini:
+            def titles(self):
+                yield from (("R07.9", "Chest pain, unspecified", True), ("R05.9", "Cough, unspecified", True),
+                            ("I50.9", "Heart failure, unspecified", True), ("R50.9", "Fever, unspecified", True))
+
+            def inclusion_terms(self):
+                return iter(())
+
+        return cls(compile_lexicon(_Mini()))
+
+    def __call__(self, text: str, setting: str = "outpatient", id: str = "") -> Document:
+        doc = Document(text, setting=setting, id=id)
+        tokenize(doc)
+        sectionize(doc)
+        split_sentences(doc)
+        find_mentions(doc, self.lexicon)
+        detect_context(doc, self.context_rules)
+        annotate_attributes(doc)
+        return doc
+
+    def pipe(self, items: Iterable[tuple[str, str]] | Iterable[str], setting: str = "outpatient") -> Iterator[Document]:
+        for it in items:
+            if isinstance(it, str):
+                yield self(it, setting)
+            else:
+                yield self(it[0], it[1] if len(it) > 1 else setting)
+
+
+def _stream(doc: Document) -> list[int]:
+    """Indices of the tokens matching runs over (stopwords dropped; -1 marks a hard break)."""
+    out = []
+    for t in doc.tokens:
+        n = t.norm
+        if n in STOP:
+            continue
+        if n in _BREAK:
+            if out and out[-1] != -1:
+                out.append(-1)
+            continue
+        out.append(t.i)
+    return out
+
+
+def find_mentions(doc: Document, lx: Lexicon) -> Document:
+    """Longest-match lookup of the lexicon trie over the token stream, then a walk into the index
+    subterms named around each match."""
+    toks = doc.tokens
+    stream = _stream(doc)
+    n = len(stream)
+    trie = lx.trie
+    mentions: list[Mention] = []
+    sec_bounds = [(s.start, s.end, s.kind) for s in doc.sections]
+    i = 0
+    while i < n:
+        ti = stream[i]
+        if ti < 0:
+            i += 1
+            continue
+        d = trie.get(toks[ti].norm)
+        if d is None:
+            i += 1
+            continue
+        best: tuple[int, Entry] | None = None
+        j = i
+        sent = toks[ti].sent
+        while d is not None:
+            e = d.get(END)
+            if e is not None and (not e.upper or _all_upper(toks, stream, i, j)):
+                best = (j, e)
+            j += 1
+            if j >= n or stream[j] < 0 or toks[stream[j]].sent != sent:
+                break
+            d = d.get(toks[stream[j]].norm)
+        if best is None:
+            i += 1
+            continue
+        j, e = best
+        a, b = toks[stream[i]], toks[stream[j]]
+        m = Mention(a.start, b.end, doc.text[a.start:b.end], e.code, e.term, e.source,
+                    tok_start=a.i, tok_end=b.i + 1, sent=sent, node=e.node)
+        for s0, s1, kind in sec_bounds:
+            if s0 <= a.start < s1:
+                m.section = kind
+                break
+        mentions.append(m)
+        i = j + 1
+    doc.mentions = mentions
+    if lx.node_children:
+        for m in mentions:
+            if m.node >= 0:
+                _walk_subterms(doc, m, lx)
+    return doc
+
+
+def _all_upper(toks, stream, i: int, j: int) -> bool:
+    return all(toks[stream[k]].text.isupper() for k in range(i, j + 1) if stream[k] >= 0)
+
+
+def _walk_subterms(doc: Document, m: Mention, lx: Lexicon) -> None:
+    """Descend the index from the matched term into subterms whose words all occur around the
+    mention in its sentence (site, type, cause): "Osteoarthritis" + "right knee" → knee."""
+    s = doc.sentences[m.sent]
+    lo, hi = max(s.tok_start, m.tok_start - WALK_WINDOW), min(s.tok_end, m.tok_end + WALK_WINDOW)
+    toks = doc.tokens
+    # the window stops at other mentions and at list punctuation (an inverted "X, right knee"
+    # right after the term is kept)
+    for o in doc.mentions:
+        if o is not m and o.sent == m.sent:
+            if o.tok_end <= m.tok_start:
+                lo = max(lo, o.tok_end)
+            elif o.tok_start >= m.tok_end:
+                hi = min(hi, o.tok_start)
+    for k in range(m.tok_start - 1, lo - 1, -1):
+        if toks[k].norm in _BREAK:
+            lo = k + 1
+            break
+    for k in range(m.tok_end, hi):
+        if toks[k].norm in _BREAK and not (k == m.tok_end and toks[k].norm == ","):
+            hi = k
+            break
+    where: dict[str, int] = {}
+    for k in range(lo, hi):
+        if m.tok_start <= k < m.tok_end:
+            continue
+        nrm = toks[k].norm
+        if nrm in STOP or nrm in ("no", "not", "without", "denies", "history"):
+            continue
+        where.setdefault(nrm, k)
+        exp = EXPANSIONS.get(nrm)
+        if exp:
+            for w in words(exp):
+                where.setdefault(w, k)
+    if not where:
+        m.path = lx.path(m.node)
+        return
+    node = m.node
+    code = m.code
+    used: list[int] = []
+    for _ in range(3):
+        best, best_len, best_ws = -1, 0, frozenset()
+        for c in lx.node_children.get(node, ()):
+            cands = [c]
+            if c in lx.node_connector:
+                cands = list(lx.node_children.get(c, ()))
+            for g in cands:
+                ws = lx.node_words[g]
+                if ws and len(ws) > best_len and all(w in where for w in ws):
+                    best, best_len, best_ws = g, len(ws), ws
+        if best < 0:
+            break
+        node = best
+        used.extend(where[w] for w in best_ws)
+        if lx.node_code[best]:
+            code = lx.node_code[best]
+    if node != m.node and code != m.code:
+        m.code = code
+        m.node = node
+        m.source = "index"
+        for k in sorted(set(used)):
+            t = toks[k]
+            m.extra.append(Span(t.start, t.end, t.text, "subterm"))
+    m.path = lx.path(m.node)
