@@ -89,8 +89,12 @@ def parse_doc(doc: str | None) -> RuleDoc:
     >>> d.title, d.fix, d.fails, d.passes
     ('Title here.', 'do it well.', ('99213', '99214'), ('99212',))
     """
-    text = textwrap.dedent("\n".join((doc or "").splitlines()[1:]))
-    title = (doc or "").splitlines()[0].strip() if doc else ""
+    lines = (doc or "").splitlines()
+    k = 1
+    while k < len(lines) and lines[k].strip():  # the title is the first paragraph
+        k += 1
+    title = " ".join(x.strip() for x in lines[:k]).strip()
+    text = textwrap.dedent("\n".join(lines[k:]))
     desc: list[str] = []
     sections: dict[str, list[str]] = {"Source": [], "Fix": [], "Fails": [], "Passes": []}
     cur: list[str] | None = None

@@ -40,8 +40,6 @@ class MueExceeded(Rule):
                 continue
             if len(lines) == 1:
                 ln = lines[0]
-                if ln.units <= 1:
-                    continue
                 lim = ctx.mue_limit(ln.code, d, setting)
                 if lim and ln.units > lim.value:
                     yield self._hit(claim, ln, ln.units, lim, d)
