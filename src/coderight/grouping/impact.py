@@ -2,8 +2,9 @@
 condition the diagnosis engine found documented-but-uncoded or worth a query.
 
 Payment difference = weight difference x base rate (default: FY2026 national operating + capital
-rates, :class:`~coderight.grouping.weights.PaymentRates`). Without a Table 5 for the fiscal year
-the DRG shifts are still reported, the money is ``None``.
+rates, :class:`~coderight.grouping.weights.PaymentRates`). Weights come from the grouper: for
+FY2026 discharges the official Table 5 by default (10%-cap weights). Without a Table 5 for the
+fiscal year (other years, unless supplied) the DRG shifts are still reported, the money is ``None``.
 
 >>> from datetime import date
 >>> from coderight.grouping.drg import DrgGrouper
@@ -12,6 +13,8 @@ the DRG shifts are still reported, the money is ``None``.
 >>> rep = what_if(case, DrgGrouper(), candidates=[("J96.01", "query")])
 >>> rep.base.drg, [(ln.kind, ln.code, ln.drg) for ln in rep.lines]
 (292, [('remove', 'N179', 293), ('add', 'J9601', 291)])
+>>> rep.base_payment, [(ln.code, ln.weight_delta, ln.payment_delta) for ln in rep.lines]
+(6177.97, [('N179', -0.283, -2059.32), ('J9601', 0.4348, 3163.94)])
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ def _w(r: DrgResult) -> float | None:
 
 def _line(kind: str, code: str, source: str, base: DrgResult, alt: DrgResult, rate: float) -> WhatIfLine:
     wb, wa = _w(base), _w(alt)
-    dw = (wa - wb) if (wa is not None and wb is not None) else None
+    dw = round(wa - wb, 4) if (wa is not None and wb is not None) else None  # Table 5 has 4 decimals
     return WhatIfLine(
         kind=kind,
         code=code,
