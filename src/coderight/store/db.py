@@ -34,7 +34,9 @@ def normalize_url(url: str) -> str:
 
 
 def make_engine(url: str, **kw) -> Engine:
+    """An engine that never writes statement parameters (note text) into logs or errors."""
     url = normalize_url(url)
+    kw.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         kw.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
         engine = create_engine(url, **kw)

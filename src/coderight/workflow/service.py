@@ -93,10 +93,11 @@ class CodingService:
 
     @staticmethod
     def _flush_locked(s: Session, enc: Encounter) -> None:
+        enc_id = enc.id  # read before the flush: a failed flush expires the instance
         try:
             s.flush()
         except StaleDataError:
-            raise Conflict(f"encounter {enc.id} was changed by someone else; reload and retry") from None
+            raise Conflict(f"encounter {enc_id} was changed by someone else; reload and retry") from None
 
     @staticmethod
     def _touch(enc: Encounter, status: str | None = None) -> None:
@@ -377,11 +378,14 @@ class CodingService:
         if decisions:
             actor.require("review.write")
         with transaction(self.factory) as s:
-            q = self._transition_in(s, actor, query_id, "answered", version, answer, answered_by)
+            q = s.get(Query, query_id)
+            if q is None:
+                raise NotFound(f"no query {query_id}")
             made: list[ReviewDecision] = []
-            if decisions:
+            if decisions:  # checked against the encounter version the coder saw, before the answer moves it
                 made = self._decide_in(s, actor, q.encounter_id, encounter_version, decisions, q.id,
                                        "review.decide")["decisions"]
+            q = self._transition_in(s, actor, query_id, "answered", version, answer, answered_by)
             return {"query": q, "decisions": made}
 
     def _transition_in(self, s: Session, actor: Actor, query_id: int, to: str, version: int | None,
@@ -414,7 +418,7 @@ class CodingService:
         try:
             s.flush()
         except StaleDataError:
-            raise Conflict(f"query {q.id} was changed by someone else") from None
+            raise Conflict(f"query {query_id} was changed by someone else") from None
         if to in ("answered", "closed"):
             still_open = s.scalar(select(func.count()).where(Query.encounter_id == enc.id, Query.status == "sent"))
             if not still_open and enc.status == "query_pending":
@@ -467,7 +471,9 @@ class CodingService:
             kept = [d for d in current if d.final_code]
             dx = sorted((d for d in kept if d.kind == "dx"),
                         key=lambda d: (d.sequence or 100, sugg_rank.get(d.suggestion_id, 1000), d.id))
+            dx = list({d.final_code.replace(".", ""): d for d in reversed(dx)}.values())[::-1]  # one line per code
             px = [d for d in kept if d.kind in ("px", "em")]
+            px = list({d.final_code: d for d in reversed(px)}.values())[::-1]
             if not dx:
                 raise Conflict("no accepted diagnosis: nothing to bill")
             if not px:
