@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "coderight.cli.codes",
     "coderight.grouping.cli",
     "coderight.cli.suggest",
+    "coderight.cli.evaluate",
     "coderight.cli.claims",
     "coderight.cli.em",
     "coderight.cli.serve",

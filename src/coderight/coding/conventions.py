@@ -80,16 +80,19 @@ def combine_with(cands: list[Candidate], lx, tab, words_of) -> None:
     from ..codesets.icd10cm import parse_refs
 
     cl = live(cands)
+    wcache: dict[int, frozenset] = {}
     for a in cl:
         if a.drop or a.status != "affirmed" or not a.mentions or a.origin != "mention":
             continue
         node = next((m.node for m in a.mentions if m.node >= 0), -1)
-        if node < 0:
+        if node < 0 or not any(lx.node_title[c].strip().lower() == "with" for c in lx.node_children.get(node, ())):
             continue
         for b in cl:
             if b is a or b.drop or b.status not in ("affirmed", "historical") or b.code[:3] == a.code[:3]:
                 continue
-            target = words_of(b)
+            target = wcache.get(id(b))
+            if target is None:
+                target = wcache[id(b)] = words_of(b)
             found = _walk_with(lx, node, target)
             if not found or found[:3] != a.code[:3].rstrip("-") or found == a.code:
                 continue
@@ -209,13 +212,31 @@ def resolve_excludes1(cands: list[Candidate], tab) -> None:
         for b in cl[i + 1:]:
             if b.drop or a.drop:
                 continue
-            note = tab.excludes1_conflict(a.code, b.code) if (tab.find(a.code) and tab.find(b.code)) else None
+            note = _excludes1(tab, a.code, b.code) or _excludes1(tab, b.code, a.code)
             if note is None:
                 continue
             loser = min((a, b), key=_specificity)
             winner = b if loser is a else a
             loser.drop = f"Excludes1 with {winner.code} ({note.origin}: {note.text})"
             loser.guideline.append("I.A.12.a Excludes1")
+
+
+_EX1: dict[tuple[int, str], tuple] = {}
+
+
+def _excludes1(tab, a: str, b: str):
+    """The Excludes1 note of `a` (own or inherited) that covers `b` (refs parsed once per code)."""
+    key = (id(tab), a)
+    got = _EX1.get(key)
+    if got is None:
+        got = tuple((n, n.refs) for n in tab.effective_notes(a, ("excludes1",))) if tab.find(a) else ()
+        if len(_EX1) > 100_000:
+            _EX1.clear()
+        _EX1[key] = got
+    for n, refs in got:
+        if any(r.covers(b) for r in refs):
+            return n
+    return None
 
 
 def _specificity(c: Candidate) -> tuple:

@@ -165,6 +165,12 @@ class Coder:
                 how.append(f"Table of Neoplasms: {', '.join(site[1])}, malignant primary → {code}")
         attrs = dict(m.attributes)
         context = frozenset(t.norm for t in doc.tokens[max(m.tok_start - 6, 0):m.tok_end + 6])
+        node = self.tab.find(code.rstrip("-").rstrip("."))
+        if node is not None and not node.billable or attrs or (node is not None and "unspecified" in node.title.lower()):
+            anchor = code.rstrip("-").rstrip(".")
+            if node is not None and node.parent and node.kind != "category":
+                anchor = node.parent
+            context = context & self.spec._vocab(anchor) if self.tab.find(anchor) else frozenset()
         r = self.spec.refine(code, attrs, context)
         if r.code != code.rstrip("-"):
             how.extend(r.how)
@@ -215,7 +221,8 @@ class Coder:
         best = None
         for z, r in self._history_map:
             if z.startswith(want) and r.covers(code):
-                span = len(r.first)
+                span = (len(z), len(r.first), -(ord(r.last[0]) * 1000 + int(r.last[1:3]) - ord(r.first[0]) * 1000 - int(r.first[1:3]))
+                                  if r.last[1:3].isdigit() and r.first[1:3].isdigit() else 0)
                 if best is None or span > best[1]:
                     best = (z, span)
         if best is None:
@@ -226,7 +233,8 @@ class Coder:
             return None
         if not node.billable:
             kids = self.tab.descendants(z, billable_only=True)
-            uns = [k for k in kids if "unspecified" in self.tab.get(k).title.lower() or k.endswith("9")]
+            uns = [k for k in kids if "unspecified" in self.tab.get(k).title.lower()]
+            uns = uns or [k for k in kids if k.endswith("9")]
             z = (uns or kids or [None])[0]
         return z
 

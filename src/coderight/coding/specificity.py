@@ -43,6 +43,15 @@ class Specifier:
         self.tab = tabular
         self._dims = lru_cache(maxsize=50_000)(self._title_dims)
         self._words = lru_cache(maxsize=50_000)(self._title_words)
+        self._leaves = lru_cache(maxsize=20_000)(self.leaves)
+        self._vocab = lru_cache(maxsize=20_000)(self._anchor_vocab)
+        self._memo: dict = {}
+
+    def _anchor_vocab(self, anchor: str) -> frozenset:
+        out: set[str] = set()
+        for c in self._leaves(anchor):
+            out |= self._words(c)
+        return frozenset(out)
 
     def _title_dims(self, code: str) -> tuple[tuple[str, str], ...]:
         return tuple(sorted(dims(norm_words(self.tab.get(code).title)).items()))
@@ -70,6 +79,19 @@ class Specifier:
         tab = self.tab
         code = code.rstrip("-").rstrip(".")
         node = tab.find(code)
+        if node is not None and node.billable and not attrs and "unspecified" not in node.title.lower():
+            return Refinement(node.code, node.title)
+        key = (code, tuple(sorted(attrs.items())), context)
+        got = self._memo.get(key)
+        if got is None:
+            got = self._refine(code, node, attrs, context)
+            if len(self._memo) > 50_000:
+                self._memo.clear()
+            self._memo[key] = got
+        return Refinement(got.code, got.title, list(got.how), dict(got.open_axes))
+
+    def _refine(self, code, node, attrs, context) -> Refinement:
+        tab = self.tab
         if node is None:
             # the index can name a subcategory the tabular prints with a placeholder
             return Refinement(code, "", ["unknown code"])
@@ -81,7 +103,7 @@ class Specifier:
                 parent = tab.get(node.parent)
                 if parent.kind in ("category", "subcategory"):
                     anchor = parent.code
-        cands = self.leaves(anchor)
+        cands = self._leaves(anchor)
         if not cands:
             return Refinement(node.code, node.title, ["no billable code below"])
         anchor_words = frozenset(norm_words(tab.get(anchor).title))

@@ -31,7 +31,6 @@ ABBREVIATIONS: dict[str, tuple[str, str]] = {
     "stemi": ("ST elevation myocardial infarction", "I21.3"),
     "nstemi": ("non-ST elevation myocardial infarction", "I21.4"),
     "heart attack": ("myocardial infarction", "I21.9"),
-    "cva": ("cerebrovascular accident", "I63.9"),
     "stroke": ("cerebral infarction", "I63.9"),
     "tia": ("transient ischemic attack", "G45.9"),
     "dvt": ("deep vein thrombosis", "I82.40-"),

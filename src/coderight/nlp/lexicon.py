@@ -24,12 +24,13 @@ import pickle
 import re
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .abbreviations import ABBREVIATIONS, UPPER_ONLY
 from .text import _TOKEN_RE, _stem
 
-LEXICON_VERSION = 7
+LEXICON_VERSION = 10
 END = "\0"
 STOP = frozenset({"of", "the", "in", "on", "an", "'s", "-", "at"})
 """Tokens ignored while matching (on both sides), so "osteoarthritis of the knee" meets the index
@@ -68,6 +69,7 @@ _PAREN = re.compile(r"\([^)]*\)")
 _WS = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=100_000)
 def words(text: str) -> tuple[str, ...]:
     """Normalised match tokens of a term (punctuation kept except hyphens; stopwords dropped).
 
@@ -206,9 +208,9 @@ def compile_lexicon(tabular, index=None) -> Lexicon:
             lx.add(surface, Entry(code, surface, "abbreviation", upper=surface in UPPER_ONLY))
     nodes: dict = {"words": [], "code": [], "children": {}, "title": [], "parent": [], "connector": set()}
     if index is not None:
-        _add_index(lx, index, nodes)
+        _add_index(lx, index, nodes, _verifier(tabular))
     for code, title, billable in tabular.titles():
-        if len(code.replace(".", "")) == 7 and code[0] in "ST":
+        if (len(code.replace(".", "")) == 7 and code[0] in "ST") or code.startswith(SKIP_CODE_PREFIXES):
             continue
         t = _clean_title(title)
         if t:
@@ -216,6 +218,8 @@ def compile_lexicon(tabular, index=None) -> Lexicon:
                 if len(words(variant)) >= 2 or billable:
                     lx.add(variant, Entry(code, variant.lower(), "title"))
     for code, term in tabular.inclusion_terms():
+        if code.startswith(SKIP_CODE_PREFIXES):
+            continue
         t = _clean_title(term)
         if t and not re.search(r"\b(classifiable|conditions)\b", t, re.I):
             for variant in {t, _PAREN.sub("", t)}:
@@ -247,7 +251,68 @@ def _prune_single_words(lx: Lexicon) -> None:
                 del lx.trie[w]
 
 
-def _add_index(lx: Lexicon, index, nodes: dict) -> None:
+def _stems(text: str) -> set[str]:
+    return {w[:5] for w in words(text) if len(w) >= 4 and w.isalpha()}
+
+
+_HEAD_CUT = re.compile(r",| of | with | without | due to | in | and | or | for | [(]", re.I)
+
+
+def _head_words(title: str) -> set[str]:
+    """The last two words of a title's head phrase, normalised.
+
+    >>> sorted(_head_words("Other constitutional aplastic anemia"))
+    ['anemia', 'aplastic']
+    >>> sorted(_head_words("Type 2 diabetes mellitus without complications"))
+    ['diabete', 'mellitus']
+    """
+    seg = _HEAD_CUT.split(_PAREN.sub("", title), maxsplit=1)[0]
+    ws = [w for w in words(seg) if w not in ("other", "unspecified")]
+    return set(ws[-2:])
+
+
+def _verifier(tabular):
+    """Index → tabular verification of a lexicon term: the code's tabular title or inclusion
+    terms (or its category's) must share a content word with the term, else the index line was
+    reached through a word that is not the condition ("limits" → Cori disease)."""
+    stems: dict[str, set[str]] = {}
+    for code, title, _b in tabular.titles():
+        stems.setdefault(code, set()).update(_stems(title))
+    for code, term in tabular.inclusion_terms():
+        stems.setdefault(code, set()).update(_stems(term))
+
+    heads: dict[str, set[str]] = {}
+    for code, title, _b in tabular.titles():
+        heads[code] = _head_words(title)
+
+    def ok(code: str, term: str) -> bool:
+        c = code.rstrip("-").rstrip(".")
+        tw = words(term)
+        if len(tw) == 1:
+            # a one-word term must be the head of the code's title ("pneumonia" → Pneumonia,
+            # unspecified organism), not a modifier ("constitutional" → … aplastic anemia)
+            return tw[0] in heads.get(c, set())
+        have = set(stems.get(c, ()))
+        if len(c) > 3:
+            have |= stems.get(c[:3], set())
+            have |= stems.get(c[:-1].rstrip("."), set())
+        tw = _stems(term)
+        return bool(tw & have)
+
+    return ok
+
+
+BLOCKED_TERMS = frozenset(words(t) for t in (
+    "follow up", "follow-up", "physical examination", "physical exam", "allergies", "activities", "activity",
+    "male", "female", "heart", "cardiac", "renal", "painful", "foods", "food", "limits", "physical",
+    "kidney disease", "tobacco use", "history", "scale", "medical", "general", "normal", "exercise",
+))
+SKIP_CODE_PREFIXES = ("Z00", "Z01", "Z02", "Z03", "Z04", "Z08", "Z09", "Z11", "Z12", "Z13", "Z30", "Z31",
+                      "Z32", "Z33", "Z34", "Z36", "Z39", "Z51", "Z71", "Z76", "V", "W", "X", "Y")
+"""Encounter-reason and external-cause codes: not a diagnosis a word in the note names."""
+
+
+def _add_index(lx: Lexicon, index, nodes: dict, verify) -> None:
     lo, hi = index.books["main"]
     title, code, parent = index.title, index.code, index.parent
     p = index._p  # noqa: SLF001 - read-only access to the compiled arrays
@@ -325,7 +390,11 @@ def _add_index(lx: Lexicon, index, nodes: dict) -> None:
                         variants.append(f"{m} {s1} {s2}")
                         if not last_is_conn:
                             variants += [f"{s2} {s1} {m}", f"{s1} {s2} {m}", f"{s2} {m} {s1}"]
+            if c.startswith(SKIP_CODE_PREFIXES):
+                continue
             for v in variants:
+                if words(v) in BLOCKED_TERMS or not verify(c, v):
+                    continue
                 lx.add(v, Entry(c, v.lower(), "index", node=target, depth=len(chain)))
 
 

@@ -66,9 +66,18 @@ class Pipeline:
 
 
 def _stream(doc: Document) -> list[int]:
-    """Indices of the tokens matching runs over (stopwords dropped; -1 marks a hard break)."""
+    """Indices of the tokens matching runs over (stopwords dropped; -1 marks a hard break;
+    section headings are not mentions)."""
     out = []
+    heads = [(s.start, s.body_start) for s in doc.sections if s.kind != "preamble"]
+    hi = 0
     for t in doc.tokens:
+        while hi < len(heads) and heads[hi][1] <= t.start:
+            hi += 1
+        if hi < len(heads) and heads[hi][0] <= t.start < heads[hi][1]:
+            if out and out[-1] != -1:
+                out.append(-1)
+            continue
         n = t.norm
         if n in STOP:
             continue
