@@ -182,10 +182,11 @@ class Diagnosis:
     """ICD-10-CM with or without the dot; kept as given, compared undotted and upper-case."""
     poa: str = ""
     """Present on admission (Y, N, U, W, 1 or blank): inpatient claims."""
+    key: str = field(init=False, repr=False, compare=False, default="")
+    """The code undotted and upper-case (what the edits compare)."""
 
-    @property
-    def key(self) -> str:
-        return self.code.replace(".", "").strip().upper()
+    def __post_init__(self) -> None:
+        self.key = self.code.replace(".", "").strip().upper()
 
 
 @dataclass(slots=True)

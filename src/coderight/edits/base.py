@@ -125,6 +125,8 @@ class Rule:
     severity: ClassVar[str] = INFO
     datasets: ClassVar[tuple[str, ...]] = ()
     """Datasets whose release every finding names in its source."""
+    when: ClassVar[str | None] = None
+    """A `ClaimView.flags` entry without which the rule cannot fire: the engine skips the call."""
 
     def __init__(self, ctx: Context | None = None):
         self.doc = parse_doc(type(self).__doc__)

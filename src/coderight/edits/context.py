@@ -65,6 +65,13 @@ class ClaimView:
     not_loaded: list[tuple[str, date]]
     """(what, date): edit tables that no loaded release covers."""
     age: int | None
+    flags: set[str]
+    """What the claim holds (em, surgery, mods, multi, dx:<status>, mce, …): rules whose `when`
+    flag is absent are skipped without being called."""
+
+
+FACILITY_POS = frozenset({"19", "21", "22", "23"})
+_SIDE_MODS = frozenset({"50", "RT", "LT"})
 
 
 class Context:
@@ -73,10 +80,14 @@ class Context:
     def __init__(self, codebook):
         self.codebook = codebook
         self._releases: dict[str, str] = {}
-        self._proc: dict[str, ProcInfo] = {}
+        self.procs: dict[str, ProcInfo] = {}
         self._dx: dict[tuple[str, date | None], tuple[str, str, str]] = {}
         self._mce: dict[tuple[str, date | None], tuple] = {}
         self._excl: dict[tuple[str, str], object] = {}
+        self._excl_refs: dict[str, dict[str, list]] = {}
+        self._bucket: dict[date | None, object] = {}
+        self._gaps: dict[tuple[date, str], list] = {}
+        self._pdx: dict = {}
         self._ptp_rel: dict[tuple[date, str], object] = {}
         self._mue: dict[tuple[str, date, str], object] = {}
         self._aoc: dict[tuple[str, date], object] = {}
@@ -92,6 +103,7 @@ class Context:
         self.hcpcs = cb.dataset("hcpcs")
         self.mods = cb.dataset("modifiers")
         self.pos = cb.dataset("pos")
+        self._periods = [p for p in self.icdv.covered() if p["kind"] == "code list"]
         versions = cb.versions()
         self._releases = {k: v for k, v in versions.items()}
 
@@ -100,7 +112,7 @@ class Context:
 
     # --- procedures -------------------------------------------------------------------------
     def proc(self, code: str) -> ProcInfo:
-        got = self._proc.get(code)
+        got = self.procs.get(code)
         if got is not None:
             return got
         level2 = len(code) == 5 and code[0].isalpha() and code[1:].isdigit()
@@ -114,7 +126,7 @@ class Context:
                            r.pctc_indicator, level2, key)
         else:
             got = ProcInfo(code, is_em(code), False, "", "", "", "", level2, key)
-        self._proc[code] = got
+        self.procs[code] = got
         return got
 
     def hcpcs_valid(self, code: str, d: date) -> bool | None:
@@ -134,7 +146,7 @@ class Context:
         (not valid on the date of service: deleted, or not yet effective), unknown (no source covers
         the date).
         """
-        k = (key, d)
+        k = (key, self.dx_bucket(d))
         got = self._dx.get(k)
         if got is None:
             got = self._dx[k] = self._dx_status(key, d)
@@ -172,15 +184,15 @@ class Context:
                     return "seventh", f"{dotted}: impossible 7th character ({e})", src
         if node is not None and node.billable:
             when = f" (valid from {first.isoformat()})" if first and first > d else ""
-            return "date", f"{dotted} is not yet effective on {d.isoformat()}{when}", src
+            return "date", f"{dotted} is not yet effective on the date of service{when}", src
         if first is not None:
             span = f"valid {first.isoformat()}..{last.isoformat() if last else 'now'}"
-            return "date", f"{dotted} is not valid on {d.isoformat()} ({span})", src
-        return "date", f"{dotted} is not an ICD-10-CM code valid on {d.isoformat()}", src
+            return "date", f"{dotted} is not valid on the date of service ({span})", src
+        return "date", f"{dotted} is not an ICD-10-CM code valid on the date of service", src
 
     def mce_edits(self, key: str, d: date | None) -> tuple[tuple[str, ...], str] | None:
         """MCE edit names for a code on d, or None when the MCE is not loaded for d."""
-        k = (key, d)
+        k = (key, _half(d))
         got = self._mce.get(k)
         if got is None and k not in self._mce:
             try:
@@ -191,16 +203,51 @@ class Context:
         return got
 
     def excludes1(self, a: str, b: str):
+        """The Excludes1 note that forbids undotted codes a and b together, or None (memoised)."""
         k = (a, b) if a < b else (b, a)
-        if k in self._excl:
-            return self._excl[k]
-        da = a if len(a) <= 3 else a[:3] + "." + a[3:]
-        db = b if len(b) <= 3 else b[:3] + "." + b[3:]
+        got = self._excl.get(k, 0)
+        if got == 0:
+            got = self._excl[k] = self._excludes1_of(a, b) or self._excludes1_of(b, a)
+        return got
+
+    def _excludes1_of(self, a: str, b: str):
+        refs = self._excl_refs.get(a)
+        if refs is None:
+            refs = self._excl_refs[a] = self._refs(a)
+        for lo, hi, note in refs.get(b[:1], ()):
+            if b[:len(lo)] >= lo and b[:len(hi)] <= hi:
+                return note
+        return None
+
+    def _refs(self, key: str) -> dict[str, list]:
+        """Excludes1 ranges of a code (own and inherited), undotted, by first letter."""
+        dotted = key if len(key) <= 3 else key[:3] + "." + key[3:]
+        out: dict[str, list] = {}
         try:
-            got = self.icd.excludes1_conflict(da, db)
+            notes = self.icd.excludes1(dotted)
         except CodesetError:
-            got = None
-        self._excl[k] = got
+            return out
+        for note in notes:
+            for r in note.refs:
+                lo, hi = r.first.replace(".", ""), r.last.replace(".", "")
+                for letter in {lo[:1], hi[:1]}:
+                    out.setdefault(letter, []).append((lo, hi, note))
+        return out
+
+    def dx_bucket(self, d: date | None):
+        """A key under which ICD-10-CM validity is the same for every date: the code-list snapshot
+        in force on d, or d itself where only dated ranges answer."""
+        got = self._bucket.get(d, 0)
+        if got == 0:
+            got = d
+            if d is not None:
+                best = None
+                for p in self._periods:
+                    if p["start"] <= d <= p["end"] and (best is None or p["start"] > best["start"]):
+                        best = p
+                if best is not None:
+                    got = best["period"]
+            self._bucket[d] = got
         return got
 
     # --- NCCI / MUE -------------------------------------------------------------------------
@@ -218,7 +265,7 @@ class Context:
 
     def mue_limit(self, code: str, d: date, setting: str):
         """MueLimit, None (no MUE for the code), or False (MUE not loaded for d)."""
-        k = (code, d, setting)
+        k = (code, _quarter(d), setting)
         got = self._mue.get(k, 0)
         if got == 0:
             try:
@@ -230,7 +277,7 @@ class Context:
 
     def aoc(self, code: str, d: date):
         """{primary: type} of an add-on code on d; {} when not an add-on; None when not loaded."""
-        k = (code, d)
+        k = (code, _quarter(d))
         got = self._aoc.get(k, 0)
         if got == 0:
             try:
@@ -245,21 +292,93 @@ class Context:
         setting = "outpatient_hospital" if claim.kind == "institutional" else "practitioner"
         groups: dict[tuple[str, date | None], list[Line]] = {}
         default_npi = claim.rendering.npi if claim.rendering else claim.billing.npi
-        proc = self.proc
+        procs = self.procs
         info = []
+        flags: set[str] = set()
+        em = surgery = False
         for ln in claim.lines:
-            info.append(proc(ln.code))
+            pi = procs.get(ln.code) or self.proc(ln.code)
+            info.append(pi)
+            if pi.em:
+                em = True
+            elif pi.global_days == "010" or pi.global_days == "090":
+                surgery = True
+            if pi.level2:
+                flags.add("level2")
+            mods = ln.modifiers
+            if mods:
+                flags.add("mods")
+                if "25" in mods:
+                    flags.add("mod25")
+                if not _SIDE_MODS.isdisjoint(mods):
+                    flags.add("bilat")
             k = (ln.rendering_npi or default_npi, ln.date)
             g = groups.get(k)
             if g is None:
                 groups[k] = [ln]
             else:
                 g.append(ln)
+                flags.add("multi")
+        if em:
+            flags.add("mod25")
+            if surgery:
+                flags.add("global")
+        if "mods" in flags or claim.pos in FACILITY_POS:
+            flags.add("pctc")
         not_loaded: list[tuple[str, date]] = []
         for _npi, d in groups:
-            if d is not None and self.ptp_table(d, setting) is None:
-                not_loaded.append(("NCCI PTP", d))
-        return ClaimView(setting, groups, info, [], not_loaded, claim.patient.age_on(claim.from_date))
+            if d is not None:
+                gap = self._gaps.get((d, setting))
+                if gap is None:
+                    gap = self._gaps[(d, setting)] = self._gap(d, setting)
+                not_loaded.extend(gap)
+        if not_loaded:
+            flags.add("not_loaded")
+        d0 = claim.from_date
+        dxs = claim.diagnoses
+        if len(dxs) > 1:
+            flags.add("dx2")
+        for dx in dxs:
+            st = self.dx_status(dx.key, d0)[0]
+            if st != "ok":
+                flags.add("dx:" + st)
+            e = self.mce_edits(dx.key, d0)
+            if e is None:
+                flags.add("mce_nl")
+            elif e[0]:
+                flags.add("mce")
+        return ClaimView(setting, groups, info, [], not_loaded, claim.patient.age_on(d0), flags)
+
+    def _gap(self, d: date, setting: str) -> list[tuple[str, date]]:
+        out = []
+        if self.ptp_table(d, setting) is None:
+            out.append(("PTP", d))
+        if self.mue.release_for(d, setting) is None:
+            out.append(("MUE", d))
+        if self.ncci.aoc.release_for(d) is None:
+            out.append(("add-on code", d))
+        return out
+
+    def unacceptable_principal(self, key: str, d: date | None):
+        k = (key, _half(d))
+        got = self._pdx.get(k, 0)
+        if got == 0:
+            try:
+                got = self.mce.unacceptable_principal(key, d)
+            except ReleaseNotLoaded:
+                got = None
+            self._pdx[k] = got
+        return got
+
+
+def _quarter(d: date) -> tuple[int, int]:
+    """NCCI PTP, MUE and add-on releases are quarterly: one answer per code and quarter."""
+    return d.year, (d.month - 1) // 3
+
+
+def _half(d: date | None):
+    """MCE versions take effect on October 1 and April 1: one answer per code and half."""
+    return None if d is None else (d.year, 0 if d.month < 4 else 1 if d.month < 10 else 2)
 
 
 _SHIFT = 26
@@ -287,14 +406,15 @@ def find_ptp(claims: list[Claim], views: list[ClaimView], ctx: Context) -> None:
                 bucket = per_table[id(table)] = (got, [], [])
             keys, refs = bucket[1], bucket[2]
             day = None
+            procs = ctx.procs
             for a in lines:
-                ka = ctx.proc(a.code).key
+                ka = procs[a.code].key
                 if ka < 0:
                     continue
                 for b in lines:
                     if a is b or a.code == b.code:
                         continue
-                    kb = ctx.proc(b.code).key
+                    kb = procs[b.code].key
                     if kb < 0:
                         continue
                     if day is None:
@@ -314,6 +434,7 @@ def find_ptp(claims: list[Claim], views: list[ClaimView], ctx: Context) -> None:
             key = keys[h]
             while i < t.n and t.keys[i] == key:  # a pair deleted and re-added appears more than once
                 if day < t.deletion[i] and (t.effective is None or t.effective[i] <= day):
+                    view.flags.add("ptp")
                     view.ptp.append(PtpHit(a, b, int(t.mod[i]), t.rationales[t.rationale[i]], rel.label))
                     break
                 i += 1

@@ -86,7 +86,11 @@ class Engine:
         for claim, view in zip(claims, views, strict=True):
             ctx.view = view
             findings: list[Finding] = []
+            flags = view.flags
             for rule in rules:
+                w = rule.when
+                if w is not None and w not in flags:
+                    continue
                 try:
                     findings.extend(rule.check(claim, ctx))
                 except Exception as e:  # noqa: BLE001 - one broken rule must not stop the batch

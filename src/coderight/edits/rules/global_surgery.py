@@ -30,6 +30,7 @@ class EmInGlobalPeriod(Rule):
     """
 
     id = "GLOBAL-EM"
+    when = "global"
     family = "global"
     severity = DENIAL
     datasets = ("pfs",)

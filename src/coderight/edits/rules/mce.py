@@ -24,6 +24,7 @@ class SexConflict(Rule):
     """
 
     id = "MCE-SEX"
+    when = "mce"
     family = "mce"
     severity = REJECT
     datasets = ("mce",)
@@ -57,6 +58,7 @@ class AgeConflict(Rule):
     """
 
     id = "MCE-AGE"
+    when = "mce"
     family = "mce"
     severity = REJECT
     datasets = ("mce",)
@@ -93,6 +95,7 @@ class ManifestationFirst(Rule):
     """
 
     id = "MCE-MANIFEST"
+    when = "mce"
     family = "mce"
     severity = REJECT
     datasets = ("mce",)
@@ -130,10 +133,7 @@ class UnacceptablePrincipal(Rule):
             return
         first = claim.diagnoses[0]
         d = claim.from_date
-        try:
-            hit = ctx.mce.unacceptable_principal(first.key, d)
-        except Exception:  # noqa: BLE001 - not loaded for the date: the coverage rule reports it
-            return
+        hit = ctx.unacceptable_principal(first.key, d)
         if hit is not None:
             yield self.finding(claim, None, f"{_dotted(first.key)} is not acceptable as the principal or "
                                             f"first-listed diagnosis [{hit.source}]")
@@ -150,6 +150,7 @@ class MceNotLoaded(Rule):
     """
 
     id = "MCE-NOT-LOADED"
+    when = "mce_nl"
     family = "coverage"
     severity = INFO
     datasets = ("mce",)
@@ -174,6 +175,7 @@ class Excludes1Pair(Rule):
     """
 
     id = "DX-EXCLUDES1"
+    when = "dx2"
     family = "mce"
     severity = DENIAL
     datasets = ("icd10cm",)

@@ -30,6 +30,7 @@ class Modifier25(Rule):
     """
 
     id = "MOD-25"
+    when = "mod25"
     family = "modifiers"
     severity = DENIAL
     datasets = ("pfs",)
@@ -78,6 +79,7 @@ class Modifier59(Rule):
     """
 
     id = "MOD-59X"
+    when = "mods"
     family = "modifiers"
     severity = COMPLIANCE
 
@@ -110,6 +112,7 @@ class Bilateral(Rule):
     """
 
     id = "MOD-BILAT"
+    when = "bilat"
     family = "modifiers"
     severity = DENIAL
     datasets = ("pfs",)
@@ -171,6 +174,7 @@ class ProfessionalTechnical(Rule):
     """
 
     id = "MOD-PCTC"
+    when = "pctc"
     family = "modifiers"
     severity = DENIAL
     datasets = ("pfs",)
@@ -213,6 +217,7 @@ class UnknownModifier(Rule):
     """
 
     id = "MOD-UNKNOWN"
+    when = "mods"
     family = "modifiers"
     severity = REJECT
     datasets = ("modifiers",)
@@ -243,6 +248,7 @@ class DuplicateLine(Rule):
     """
 
     id = "LINE-DUP"
+    when = "multi"
     family = "modifiers"
     severity = DENIAL
 

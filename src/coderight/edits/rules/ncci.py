@@ -55,6 +55,7 @@ class PtpEdit(Rule):
     """
 
     id = "NCCI-PTP"
+    when = "ptp"
     family = "ncci"
     severity = DENIAL
     datasets = ("ncci",)
@@ -102,29 +103,19 @@ class EditsNotLoaded(Rule):
     """
 
     id = "NCCI-NOT-LOADED"
+    when = "not_loaded"
     family = "coverage"
     severity = COMPLIANCE
     datasets = ("ncci", "mue")
 
     def check(self, claim, ctx) -> Iterator[Finding]:
-        view = ctx.view
-        seen = set()
-        for _what, d in view.not_loaded:
-            if d in seen:
-                continue
-            seen.add(d)
-            missing = ["PTP"]
-            if ctx.mue.release_for(d, view.setting) is None:
-                missing.append("MUE")
-            if ctx.ncci.aoc.release_for(d) is None:
-                missing.append("add-on code")
+        by_date: dict = {}
+        for what, d in ctx.view.not_loaded:
+            by_date.setdefault(d, []).append(what)
+        for d, missing in by_date.items():
+            missing = list(dict.fromkeys(missing))
             yield self.finding(claim, None, f"NCCI {', '.join(missing)} edits not loaded for this date "
                                             f"({d.isoformat()}): these edits were not checked")
-        for ln in claim.lines:  # MUE-only gaps (PTP loaded)
-            d = ln.date
-            if d is not None and d not in seen and ctx.mue_limit(ln.code, d, view.setting) is False:
-                seen.add(d)
-                yield self.finding(claim, ln, f"NCCI MUE edits not loaded for this date ({d.isoformat()})")
 
 
 class AddOnWithoutPrimary(Rule):

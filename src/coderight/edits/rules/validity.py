@@ -34,6 +34,7 @@ class IcdNotValidOnDate(_DxStatus):
     """
 
     id = "VAL-ICD-DATE"
+    when = "dx:date"
     family = "validity"
     severity = REJECT
     datasets = ("icd10cm_validity",)
@@ -51,6 +52,7 @@ class IcdHeader(_DxStatus):
     """
 
     id = "VAL-ICD-HEADER"
+    when = "dx:header"
     family = "validity"
     severity = REJECT
     datasets = ("icd10cm", "icd10cm_validity")
@@ -70,6 +72,7 @@ class IcdSeventh(_DxStatus):
     """
 
     id = "VAL-ICD-7TH"
+    when = "dx:seventh"
     family = "validity"
     severity = REJECT
     datasets = ("icd10cm", "icd10cm_validity")
@@ -87,6 +90,7 @@ class IcdValidityUnknown(_DxStatus):
     """
 
     id = "VAL-ICD-UNKNOWN"
+    when = "dx:unknown"
     family = "coverage"
     severity = INFO
     datasets = ("icd10cm_validity",)
@@ -106,6 +110,7 @@ class HcpcsNotValidOnDate(Rule):
     """
 
     id = "VAL-HCPCS-DATE"
+    when = "level2"
     family = "validity"
     severity = REJECT
     datasets = ("hcpcs",)
