@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..workflow.errors import WorkflowError
@@ -43,6 +44,12 @@ def install(app: FastAPI) -> None:
         code = _HTTP_CODES.get(exc.status_code, "error")
         return JSONResponse(body(code, str(exc.detail)), status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError):
+        # A value the database cannot hold (e.g. a NUL character in text): the caller's input.
+        return JSONResponse(body("invalid", "a value cannot be stored or searched (e.g. a NUL character)"),
+                            status_code=422)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

@@ -116,6 +116,8 @@ def _str(v: Any, name: str, limit: int = 128) -> str | None:
     if isinstance(v, dict | list):
         raise RecordError(f"{name}: expected text, got {type(v).__name__}")
     s = str(v).strip()
+    if "\x00" in s:
+        raise RecordError(f"{name}: contains a NUL character")
     if len(s) > limit:
         raise RecordError(f"{name}: longer than {limit} characters")
     return s or None
@@ -212,6 +214,8 @@ def record_from_mapping(d: dict, position: str) -> EncounterRecord:
             raise RecordError("text: the note must be a string")
         if len(text) > MAX_NOTE_CHARS:
             raise RecordError(f"text: note longer than {MAX_NOTE_CHARS:,} characters")
+        if "\x00" in text:
+            raise RecordError("text: the note contains a NUL character")
         docs.append(DocumentRecord(_str(d.get("document_id"), "document_id") or f"{sid}-note",
                                    text, _str(d.get("note_kind"), "note_kind", 64) or "progress note"))
     rec = EncounterRecord(
