@@ -142,7 +142,7 @@ def _codes(v: Any, name: str) -> list[str]:
     return out
 
 
-_PROC = re.compile(r"^(?P<code>[A-Za-z0-9]{4,7})(?P<mods>(?::[A-Za-z0-9]{2})*)(?:x(?P<units>\d+(?:\.\d+)?))?"
+_PROC = re.compile(r"^(?P<code>[A-Za-z0-9]{5})(?P<mods>(?::[A-Za-z0-9]{2})*)(?:x(?P<units>\d+(?:\.\d+)?))?"
                    r"(?:=(?P<charge>\d+(?:\.\d+)?))?$")
 
 

@@ -11,7 +11,10 @@ from sqlalchemy import pool
 from coderight.store.db import make_engine, normalize_url
 from coderight.store.models import Base
 
-config = context.config
+try:
+    config = context.config
+except AttributeError:  # imported outside an Alembic run (e.g. pytest --doctest-modules)
+    config = None
 target_metadata = Base.metadata
 
 
@@ -40,7 +43,9 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
-if context.is_offline_mode():
+if config is None:
+    pass
+elif context.is_offline_mode():
     run_migrations_offline()
 else:
     run_migrations_online()
