@@ -55,6 +55,7 @@ def suggest_em_and_procedures(note, setting: str = "office", billed: str | None 
     if bundling and em.code:
         ok, other = separately_identifiable(em.element("problems"), bundling)
         if ok:
+            _exclude_procedure_problems(em, other, bundling)
             em.modifiers.append("25")
             em.rationale.append(
                 "modifier 25: same-day " + ", ".join(sorted({p.code for p in bundling})) +
@@ -78,6 +79,37 @@ def suggest_em_and_procedures(note, setting: str = "office", billed: str | None 
     if codebook is not None:
         out.findings = scrub(out, codebook, setting=setting, payer=payer, date_of_service=date_of_service)
     return out
+
+
+def _exclude_procedure_problems(em: EmResult, keep: list, bundling: list) -> None:
+    """The problem a same-day minor procedure treats is paid with the procedure (its decision and
+    pre-procedure evaluation are included: CMS Pub. 100-04 ch. 12 §40.1.C; NCCI ch. I §D): the E/M
+    is leveled on the other problems. Re-levels MDM when that changes the problems element."""
+    from .em.codes import FAMILIES, LEVEL_NAMES, label
+    from .em.mdm import mdm_level, problems_from_items
+
+    probs = em.element("problems")
+    changed = False
+    for it in probs.items:
+        if it.counted and it not in keep:
+            it.counted = False
+            it.note = "treated by the same-day procedure " + ", ".join(sorted({p.code for p in bundling}))
+            changed = True
+    if not changed:
+        return
+    new = problems_from_items(probs.items)
+    probs.level, probs.reason = new.level, new.reason + " (procedure's problem excluded)"
+    fam = FAMILIES[em.family]
+    d, r = em.element("data"), em.element("risk")
+    lvl = mdm_level(probs.level, d.level, r.level)
+    em.mdm_level = LEVEL_NAMES[lvl]
+    em.mdm_code = fam.code_for(lvl)
+    if em.basis == "mdm":
+        best = em.mdm_code
+        if em.time_code and (best is None or fam.rank(em.time_code) > fam.rank(best)):
+            em.basis, best = "time", em.time_code
+        em.code, em.label = best, label(best) if best else ""
+    em.rationale.append(f"MDM re-leveled without the procedure's problem: {em.mdm_level} ({em.code})")
 
 
 _GLOBAL_0_10 = {"000": ("20550", "20600", "20604", "20605", "20606", "20610", "20611", "11102", "11103", "11104",

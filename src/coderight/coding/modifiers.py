@@ -47,7 +47,8 @@ def separately_identifiable(problems, procedures) -> tuple[bool, list]:
     """Problems addressed that none of the procedures treats (by the procedure's indication words)."""
     words = set()
     for s in procedures:
-        words.update(w for w in re.findall(r"[a-z]+", (s.indication or "") + " " + (s.site or "")) if len(w) > 2)
+        words.update(re.sub(r"(?<=[a-z]{3})s$", "", w)
+                     for w in re.findall(r"[a-z]+", (s.indication or "") + " " + (s.site or "")) if len(w) > 2)
     other = []
     for it in problems.items:
         if not it.counted:

@@ -54,7 +54,8 @@ class Specifier:
         return frozenset(out)
 
     def _title_dims(self, code: str) -> tuple[tuple[str, str], ...]:
-        return tuple(sorted(dims(norm_words(self.tab.get(code).title)).items()))
+        # parenthesised words are nonessential modifiers ("stage 4 (severe)", "with (acute) exacerbation")
+        return tuple(sorted(dims(norm_words(re.sub(r"\([^)]*\)", " ", self.tab.get(code).title))).items()))
 
     def _title_words(self, code: str) -> frozenset:
         t = self.tab.get(code).title
@@ -109,8 +110,11 @@ class Specifier:
         anchor_words = frozenset(norm_words(tab.get(anchor).title))
         known = anchor_words | context | frozenset(attrs.values())
         scored = []
+        inherent = {v for v in ("chronic", "acute") if v in anchor_words}
         for c in cands:
             cd = dict(self._dims(c))
+            if cd.get("acuity") in inherent:
+                del cd["acuity"]  # "chronic" of "chronic kidney disease" is the name, not an axis
             score = 0.0
             ok = True
             for axis, val in cd.items():
@@ -136,8 +140,11 @@ class Specifier:
             extra = self._words(c) - known - _GENERIC - _DIM_WORDS
             extra = {w for w in extra if not w.isdigit()}
             score -= 0.5 * len(extra)
-            if "unspecified" in tab.get(c).title.lower():
+            t = tab.get(c).title.lower()
+            if "unspecified" in t:
                 score += 0.1  # the default when nothing more is said
+            if t.startswith("other") and not node.title.lower().startswith("other"):
+                score -= 0.3  # a residual "other" subdivision needs a documented reason
             if c == node.code:
                 score += 0.05
             scored.append((score, -len(c), c))

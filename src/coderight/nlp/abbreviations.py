@@ -112,6 +112,11 @@ ABBREVIATIONS: dict[str, tuple[str, str]] = {
     "ms": ("multiple sclerosis", "G35"),
     "migraines": ("migraine", "G43.909"),
     "seizure disorder": ("epilepsy", "G40.909"),
+    # neoplasms: the site comes from the Table of Neoplasms (coding layer)
+    "cancer": ("malignant neoplasm", "C80.1"),
+    "carcinoma": ("malignant neoplasm", "C80.1"),
+    "malignancy": ("malignant neoplasm", "C80.1"),
+    "adenocarcinoma": ("malignant neoplasm", "C80.1"),
     # infectious / other
     "hiv": ("human immunodeficiency virus disease", "B20"),
     "hcv": ("hepatitis C", "B19.20"),

@@ -91,6 +91,8 @@ def dims(w: Sequence[str]) -> dict[str, str]:
             out["trimester"] = {"1st": "first", "2nd": "second", "3rd": "third"}.get(prev, prev)
         elif t in ("initial", "subsequent", "sequela") and "episode" not in out:
             out["episode"] = t
+        elif t == "remission":
+            out["remission"] = "no" if prev in ("not", "without") else "yes"
         elif t in ("displaced", "nondisplaced"):
             out["displacement"] = t
     return out

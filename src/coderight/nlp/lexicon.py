@@ -30,11 +30,11 @@ from pathlib import Path
 from .abbreviations import ABBREVIATIONS, UPPER_ONLY
 from .text import _TOKEN_RE, _stem
 
-LEXICON_VERSION = 10
+LEXICON_VERSION = 13
 END = "\0"
-STOP = frozenset({"of", "the", "in", "on", "an", "'s", "-", "at"})
+STOP = frozenset({"of", "the", "in", "on", "an", "'s", "-", "at", "right", "left", "bilateral"})
 """Tokens ignored while matching (on both sides), so "osteoarthritis of the knee" meets the index
-path "Osteoarthritis, knee"."""
+path "Osteoarthritis, knee"; laterality words are read as attributes, not matched."""
 
 CONNECTORS = ("with", "without", "in", "due to", "due", "complicating", "following", "from", "by", "and",
               "as", "after", "during", "to", "for", "not", "on", "affecting", "involving", "of", "in relation to",
@@ -235,8 +235,40 @@ def compile_lexicon(tabular, index=None) -> Lexicon:
             own = lx.lookup(surface)
             if code and target is not None and target.node >= 0 and own is not None and own.source == "abbreviation":
                 lx.add(surface, Entry(code, surface, "abbreviation", node=target.node, upper=own.upper, depth=-1))
+    if index is not None:
+        _attach_nodes(lx)
     _prune_single_words(lx)
     return lx
+
+
+def _attach_nodes(lx: Lexicon) -> None:
+    """Give title and inclusion-term entries the index node of their code (the shallowest index
+    line printing that code or, for a category, one of its codes), so subterm and "with" walks
+    start from them too."""
+    by_code: dict[str, tuple[int, int]] = {}
+    for j, c in enumerate(lx.node_code):
+        if not c:
+            continue
+        depth = 0
+        k = lx.node_parent[j]
+        while k >= 0:
+            depth += 1
+            k = lx.node_parent[k]
+        for key in (c.rstrip("-").rstrip("."), c[:3]):
+            old = by_code.get(key)
+            if old is None or depth < old[0]:
+                by_code[key] = (depth, j)
+    stack = [lx.trie]
+    while stack:
+        d = stack.pop()
+        for k, v in d.items():
+            if k == END:
+                if v.node < 0 and v.source in ("title", "inclusion"):
+                    hit = by_code.get(v.code) or (by_code.get(v.code[:3]) if len(v.code) == 3 else None)
+                    if hit:
+                        d[END] = Entry(v.code, v.term, v.source, node=hit[1], upper=v.upper, depth=v.depth)
+            else:
+                stack.append(v)
 
 
 def _prune_single_words(lx: Lexicon) -> None:

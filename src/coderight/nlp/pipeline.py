@@ -140,6 +140,20 @@ def find_mentions(doc: Document, lx: Lexicon) -> Document:
     return doc
 
 
+_GAP_OK = frozenset({"right", "left", "bilateral", "both", "acute", "chronic", "primary", "secondary",
+                     "severe", "mild", "moderate", "type", "stage", "due", "to", "with", "and", "or"})
+
+
+def _adjacent(toks, m: Mention, pos: list[int], used: set[int]) -> bool:
+    """A subterm's words must sit next to the mention: only stopwords, laterality/acuity words or
+    words already walked may separate them ("fever for three days" is not "three-day fever")."""
+    ok = set(pos) | used
+    lo, hi = min(pos), max(pos)
+    gap = range(m.tok_end, lo) if lo >= m.tok_end else range(hi + 1, m.tok_start)
+    return all(k in ok or toks[k].norm in STOP or toks[k].norm in _GAP_OK or toks[k].norm == ","
+               for k in gap)
+
+
 def _all_upper(toks, stream, i: int, j: int) -> bool:
     return all(toks[stream[k]].text.isupper() for k in range(i, j + 1) if stream[k] >= 0)
 
@@ -196,8 +210,11 @@ def _walk_subterms(doc: Document, m: Mention, lx: Lexicon) -> None:
                     best, best_len, best_ws = g, len(ws), ws
         if best < 0:
             break
+        pos = [where[w] for w in best_ws]
+        if not _adjacent(toks, m, pos, set(used)):
+            break
         node = best
-        used.extend(where[w] for w in best_ws)
+        used.extend(pos)
         if lx.node_code[best]:
             code = lx.node_code[best]
     if node != m.node and code != m.code:

@@ -176,7 +176,7 @@ def sectionize(doc: Document) -> Document:
 
 
 # ----------------------------------------------------------------------------------- sentences
-_LIST_START = re.compile(r"[ \t]*(?:[-•*·▪●]|#?\d{1,2}[.)](?!\d)|\(\d{1,2}\))[ \t]+")
+_LIST_START = re.compile(r"[ \t]*(?:[-•*·▪●]|#\d{1,2}[.)]?|\d{1,2}[.)](?!\d)|\(\d{1,2}\))[ \t]+")
 
 
 def split_sentences(doc: Document) -> Document:

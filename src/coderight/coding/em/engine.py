@@ -102,7 +102,7 @@ def documented_time(note: Note) -> tuple[int | None, list[Evidence]]:
     True
     """
     best, ev = None, []
-    for h in note.find(_TIME, exclude=("family_history", "allergies", "hpi", "ros")):
+    for h in note.find(_TIME, exclude=("family_history", "allergies", "ros")):
         sent = note.sentence_text(h.sent) if h.sent >= 0 else h.text
         if _TIME_EXCLUDE.search(sent) or h.negated:
             continue

@@ -11,8 +11,24 @@ import re
 
 
 def alt(words: str) -> str:
-    """A regex alternation of '|'-separated phrases, longest first, on word boundaries."""
-    parts = sorted({w.strip() for w in words.split("|") if w.strip()}, key=len, reverse=True)
+    r"""A regex alternation of '|'-separated phrases, longest first, on word boundaries.
+
+    >>> bool(re.search(alt("a1c (?:of |is )?(?:[89]|1\\d)|worse"), "A1c is 9.1", re.I))
+    True
+    >>> bool(re.search(alt("a1c (?:of |is )?(?:[89]|1\\d)|worse"), "sertraline 100 mg", re.I))
+    False
+    """
+    parts, depth, cur = [], 0, ""
+    for ch in words:  # split on top-level '|' only (a phrase may hold its own group)
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "|" and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    parts = sorted({w.strip() for w in parts if w.strip()}, key=len, reverse=True)
     return r"(?<![A-Za-z0-9])(?:" + "|".join(parts) + r")(?![A-Za-z0-9])"
 
 
@@ -29,7 +45,7 @@ CHRONIC = alt(
     "chronic venous insufficiency|esrd|pulmonary hypertension|cardiomyopathy|anemia of chronic disease")
 
 WORSENING = alt(
-    "worsening|worsened|worse|exacerbation|exacerbated|flare|flaring|uncontrolled|poorly controlled|not controlled|"
+    "worsening|worsened|worse|not well controlled|not well-controlled|exacerbation|exacerbated|flare|flaring|uncontrolled|poorly controlled|not controlled|"
     "inadequately controlled|suboptimally controlled|suboptimal control|not at goal|above goal|not at target|"
     "progression|progressing|progressive|side effect|side effects|adverse effect|intolerance|not tolerating|"
     "decompensated|elevated|rising|increasing|deteriorat\\w*|out of control|a1c (?:of |is |up to )?(?:[89]|1\\d)(?:\\.\\d)?")
@@ -92,7 +108,7 @@ NON_PROBLEM = re.compile(
     r"preventive|preventative|patient education|counseling|counseled|code status|full code|dvt prophylaxis|"
     r"prophylaxis|diet|activity|plan\b|signed|electronically signed|total time|time spent|i spent|"
     r"procedure|discharge|discharged|admit to|ok to|okay to|call|dispo|seen and examined|"
-    r"labs? (?:reviewed|ordered|pending)|medications? reconciled|med rec)", re.I)
+    r"labs? (?:reviewed|ordered|pending)|medications? reconciled|med rec|immunizations?\b|vaccines?\b)", re.I)
 
 # ---------------------------------------------------------------------------------- data
 TESTS: dict[str, str] = {
@@ -246,7 +262,7 @@ RX_DRUGS = alt(
     "cetirizine prescription|nasal steroid|steroid taper|prednisolone|oral steroids|iv steroids|nitro drip|"
     "labetalol|hydralazine|clonidine|naloxone|ciprofloxacin drops|ofloxacin|ciprodex|neomycin|"
     "polymyxin|erythromycin ointment|tobramycin|moxifloxacin|cortisporin|iv fluids with|pip-tazo|cefepime|"
-    "meropenem|ertapenem|linezolid|fosfomycin|phenazopyridine|magnesium sulfate|iv magnesium|iv potassium|"
+    "cefazolin|ancef|meropenem|ertapenem|linezolid|fosfomycin|phenazopyridine|magnesium sulfate|iv magnesium|iv potassium|"
     "insulin drip|heparin drip")
 OTC_DRUGS = alt(
     "acetaminophen|tylenol|ibuprofen|advil|motrin|naproxen|aleve|loratadine|claritin|cetirizine|zyrtec|"

@@ -167,8 +167,16 @@ def problems_element(note: Note, procedure_terms: tuple[str, ...] = ()) -> Eleme
             items.append(Item("managed by another professional", NONE, ev, "problems: not addressed", False,
                               "noted as managed elsewhere without additional assessment or care coordination"))
             continue
+        if re.search(r"\b(?:vaccin|immuniz)\w*", _headline(text), re.I) and re.search(
+                r"\b(?:administered|given)\b", text, re.I):
+            continue  # an immunization line is a service, not a problem addressed
         kind, level, rule = classify_problem(text)
         items.append(Item(kind, level, ev, rule))
+    return problems_from_items(items)
+
+
+def problems_from_items(items: list[Item]) -> Element:
+    """The problems element from its items (AMA table: counts of each problem type)."""
     counted = [i for i in items if i.counted]
     chronic_stable = [i for i in counted if i.kind == "stable chronic illness"]
     selflimited = [i for i in counted if i.level == STRAIGHTFORWARD]

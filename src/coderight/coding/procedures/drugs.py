@@ -44,6 +44,8 @@ _DESC_DOSE = re.compile(r"(?:per\s+|up to\s+)?(?P<n>\d+(?:\.\d+)?)\s*(?P<u>mg|mc
 def per_unit(description: str | None) -> tuple[float, str] | None:
     """Dose per billing unit stated in a HCPCS description.
 
+    >>> per_unit("Injection, betamethasone acetate 3 mg and betamethasone sodium phosphate 3 mg")
+    (6.0, 'mg')
     >>> per_unit("Injection, ceftriaxone sodium, per 250 mg"), per_unit("Injection, vitamin b-12 cyanocobalamin, up to 1000 mcg")
     ((250.0, 'mg'), (1000.0, 'mcg'))
     """
@@ -52,7 +54,12 @@ def per_unit(description: str | None) -> tuple[float, str] | None:
     ms = list(_DESC_DOSE.finditer(description))
     if not ms:
         return None
-    m = ms[-1] if "per" in description.lower() else ms[0]
+    low = description.lower()
+    if len(ms) > 1 and " and " in low and "per" not in low and len({m.group("u").lower() for m in ms}) == 1 \
+            and "up to" not in low:
+        # one unit of a fixed combination (betamethasone acetate 3 mg and sodium phosphate 3 mg = 6 mg)
+        return sum(float(m.group("n")) for m in ms), ms[0].group("u").lower()
+    m = ms[-1] if "per" in low else ms[0]
     return float(m.group("n")), m.group("u").lower()
 
 

@@ -43,7 +43,7 @@ def poc_tests(ctx: Ctx) -> list[Suggestion]:
         return []
     out: list[Suggestion] = []
     for pat, code, lab, waived in POC:
-        for h in performed(ctx, r"\b(?:" + pat + r")\b", need_done=False):
+        for h in performed(ctx, r"\b(?:" + pat + r")\b", need_done=False, allow_hpi=True):
             sent = ctx.note.sentence_text(h.sent)
             if not _POC_CUE.search(sent) or re.search(r"\b(?:sent out|send out|reference lab|will check|ordered for)\b",
                                                       sent, re.I):
@@ -108,11 +108,11 @@ def endoscopy(ctx: Ctx) -> list[Suggestion]:
                 g = "G0105" if high else "G0121"
                 out.append(Suggestion(g, "Screening colonoscopy, " + ("high risk" if high else "not high risk") +
                                       " (Medicare)", 1, [], ev, "PX-COLO-1",
-                                      "Medicare screening colonoscopy with no biopsy or removal", _SRC_COLO))
+                                      "Medicare screening colonoscopy with no biopsy or removal", _SRC_COLO, indication=_ENDO_IND))
                 return out + _egd(ctx, egd)
             s = Suggestion("45378", "Colonoscopy, diagnostic", 1, [], ev, "PX-COLO-2",
                            "screening colonoscopy (commercial: preventive modifier 33)" if screening
-                           else "diagnostic colonoscopy", _SRC_COLO)
+                           else "diagnostic colonoscopy", _SRC_COLO, indication=_ENDO_IND)
             if screening:
                 s.add_modifier("33")
             out.append(s)
@@ -120,7 +120,7 @@ def endoscopy(ctx: Ctx) -> list[Suggestion]:
         for i, (code, lab) in enumerate(codes):
             s = Suggestion(code, lab, 1, [], ev, "PX-COLO-3",
                            ("screening colonoscopy turned therapeutic/diagnostic: " if screening else "") + lab.lower(),
-                           _SRC_COLO, group=f"colo:{i}", site=f"lesion {i + 1}")
+                           _SRC_COLO, group=f"colo:{i}", site=f"lesion {i + 1}", indication=_ENDO_IND)
             if screening:
                 s.add_modifier("PT" if ctx.medicare else "33")
             out.append(s)
@@ -129,6 +129,9 @@ def endoscopy(ctx: Ctx) -> list[Suggestion]:
 
 _SRC_COLO = ("CMS Pub. 100-04 ch. 18 §60 (G0121/G0105; PT when screening becomes diagnostic); CPT modifier 33; "
              "CPT 45378-45385")
+
+
+_ENDO_IND = "polyp colon sigmoid rectal screening colonoscopy egd gastritis esophagitis biopsy lesion"
 
 
 def _colon_part(text: str) -> str:
@@ -156,12 +159,12 @@ def _egd(ctx: Ctx, hits) -> list[Suggestion]:
     out = []
     if re.search(r"\b(?:snare|snared|polypectomy)\b", text, re.I):
         out.append(Suggestion("43251", "EGD with removal of lesion(s) by snare", 1, [], ev, "PX-EGD-3", "snare removal",
-                              "CPT 43235-43251"))
+                              "CPT 43235-43251", indication=_ENDO_IND))
     if re.search(r"balloon dilat\w*", text, re.I):
         out.append(Suggestion("43249", "EGD with balloon dilation of the esophagus", 1, [], ev, "PX-EGD-4",
-                              "balloon dilation", "CPT 43249"))
+                              "balloon dilation", "CPT 43249", indication=_ENDO_IND))
     if re.search(r"\bbiops(?:y|ies|ied)\b|cold forceps", text, re.I):
-        out.append(Suggestion("43239", "EGD with biopsy", 1, [], ev, "PX-EGD-2", "biopsies taken", "CPT 43239"))
+        out.append(Suggestion("43239", "EGD with biopsy", 1, [], ev, "PX-EGD-2", "biopsies taken", "CPT 43239", indication=_ENDO_IND))
     if not out:
-        out.append(Suggestion("43235", "EGD, diagnostic", 1, [], ev, "PX-EGD-1", "diagnostic EGD", "CPT 43235"))
+        out.append(Suggestion("43235", "EGD, diagnostic", 1, [], ev, "PX-EGD-1", "diagnostic EGD", "CPT 43235", indication=_ENDO_IND))
     return out

@@ -41,11 +41,20 @@ _NOT_DONE = re.compile(r"\b(?:will|plan(?:ned)? to|to be|schedule[d]?|next visit
                        re.I)
 
 
-def performed(ctx: Ctx, rx: str | re.Pattern, need_done: bool = True) -> list[Hit]:
-    """Asserted matches that describe something done at this encounter, one per sentence."""
+_TODAY = re.compile(r"\b(?:performed|done|in (?:the )?office|in clinic|today)\b", re.I)
+
+
+def performed(ctx: Ctx, rx: str | re.Pattern, need_done: bool = True, allow_hpi: bool = False) -> list[Hit]:
+    """Asserted matches that describe something done at this encounter, one per sentence. With
+    `allow_hpi`, a sentence in the history that says the thing was done today in the office counts
+    (notes often put an office EKG or rapid test right under the HPI)."""
     note = ctx.note
     has_proc = any(s.kind == "procedure" for s in note.doc.sections)
-    hits = note.find(rx, exclude=("family_history", "allergies") + _HISTORY_SECTIONS)
+    hits = note.find(rx, exclude=("family_history", "allergies"))
+    hits = [h for h in hits if h.section not in _HISTORY_SECTIONS or (
+        allow_hpi and h.section == "hpi" and _TODAY.search(note.sentence_text(h.sent)))]
+    if has_proc and any(h.section == "procedure" for h in hits):
+        hits = [h for h in hits if h.section == "procedure"]
     out, seen = [], set()
     for h in hits:
         if h.negated or h.conditional or h.sent in seen:
@@ -85,11 +94,11 @@ _NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven":
 
 def count_in(text: str, noun: str) -> int | None:
     """A count written before a noun ("three lesions", "12 AKs") or as "x3" after it."""
-    m = re.search(r"\b(\d{1,2}|" + "|".join(_NUM) + r")\s+(?:\w+\s+){0,3}?" + noun, text, re.I)
+    m = re.search(r"\b(\d{1,2}|" + "|".join(_NUM) + r")\s+(?!mm\b|cm\b|mg\b|ml\b)(?:\w+\s+){0,3}?" + noun, text, re.I)
     if m:
         v = m.group(1).lower()
         return int(v) if v.isdigit() else _NUM[v]
-    m = re.search(noun + r"[^.;]{0,30}?\bx\s?(\d{1,2})\b", text, re.I)
+    m = re.search(noun + r"(?:[^.;]{0,30}?\bx\s?|,\s*|:\s*)(\d{1,2})\b(?!\s*(?:mm|cm|mg|ml)\b)", text, re.I)
     if m:
         return int(m.group(1))
     m = re.search(r"\btotal of (\d{1,2})\b", text, re.I)
@@ -129,12 +138,17 @@ def joint_injections(ctx: Ctx) -> list[Suggestion]:
             if key in seen:
                 break
             seen.add(key)
+            digit = finger_modifier(sent + " " + text, lat) if size in ("tendon", "small") else None
             what = "aspiration" if re.search(r"aspirat|arthrocentesis", sent, re.I) else "injection"
             out.append(Suggestion(c, f"{what.capitalize()}, {size} joint or bursa" +
                                   (", ultrasound guided" if c == us_code else ""), 1, [], [ev], "PX-JOINT-1",
                                   f"{what} of the {m.group().lower()} ({size} joint)" + (" with ultrasound guidance" if us else ""),
                                   _SRC_JOINT, site=m.group().lower(), laterality=lat, group=f"joint:{m.group().lower()}",
-                                  indication=m.group().lower()))
+                                  indication=m.group().lower() + (" trigger finger thumb tendon"
+                                                                  if size == "tendon" else "")))
+            if digit:
+                out[-1].add_modifier(digit)
+                out[-1].laterality = ""
             for dcode, units, words_, rule in drug_lines(text, ctx.hcpcs):
                 if dcode.startswith("J76"):
                     continue
@@ -158,6 +172,23 @@ def _merge_drugs(lines: list[Suggestion]) -> list[Suggestion]:
                 continue
         out.append(s)
     return out
+
+
+_DIGITS = [(r"thumb", 0), (r"index", 1), (r"middle|long", 2), (r"ring", 3), (r"little|small|pinky|fifth", 4)]
+
+
+def finger_modifier(text: str, lat: str) -> str | None:
+    """HCPCS finger modifiers: FA/F1-F4 left thumb to fifth digit, F5-F9 right (CMS HCPCS Level II).
+
+    >>> finger_modifier("right ring finger", "R"), finger_modifier("left thumb", "L")
+    ('F8', 'FA')
+    """
+    if lat not in ("L", "R") or not re.search(r"finger|thumb|digit", text, re.I):
+        return None
+    for words, i in _DIGITS:
+        if re.search(r"\b(?:" + words + r")\b", text, re.I):
+            return (("FA", "F1", "F2", "F3", "F4") if lat == "L" else ("F5", "F6", "F7", "F8", "F9"))[i]
+    return None
 
 
 # ------------------------------------------------------------------------- injections (IM)
@@ -205,7 +236,7 @@ def ekg(ctx: Ctx) -> list[Suggestion]:
     ED/hospital interpretation by the physician (the facility does the tracing) → 93010.
     Source: CPT 93000/93005/93010; AMA E/M guidelines (a test whose interpretation is reported is not
     counted again in MDM data)."""
-    for h in performed(ctx, _EKG, need_done=False):
+    for h in performed(ctx, _EKG, need_done=False, allow_hpi=True):
         sent = ctx.note.sentence_text(h.sent)
         if re.search(r"\b(?:prior|previous|old|last|outside|compared|comparison|ordered|will)\b", sent[:h.start - ctx.note.doc.sentences[h.sent].start], re.I):
             continue
@@ -284,6 +315,7 @@ def nebulizer(ctx: Ctx, skip: bool = False) -> list[Suggestion]:
 VACCINES = [
     (r"high[- ]dose (?:influenza|flu)|fluzone high[- ]dose", "90662", "Influenza vaccine, high dose", 1, "flu", "inj"),
     (r"flumist|intranasal (?:influenza|flu)", "90660", "Influenza vaccine, live, intranasal", 1, "flu", "nasal"),
+    (r"influenza,? high[- ]dose|flu,? high[- ]dose", "90662", "Influenza vaccine, high dose", 1, "flu", "inj"),
     (r"influenza|flu(?: shot| vaccine)?\b", "90656", "Influenza vaccine, trivalent, preservative free", 1, "flu", "inj"),
     (r"tdap|boostrix|adacel", "90715", "Tdap vaccine", 3, "other", "inj"),
     (r"\btd\b|tetanus[- ]diphtheria|tenivac", "90714", "Td vaccine", 2, "other", "inj"),
@@ -309,8 +341,7 @@ VACCINES = [
     (r"hib|acthib|pedvaxhib", "90648", "Hib vaccine", 1, "other", "inj"),
     (r"rotavirus|rotateq|rotarix", "90680", "Rotavirus vaccine, oral", 1, "other", "oral"),
 ]
-_VACC_CUE = re.compile(r"\b(?:vaccines?|vaccinations?|immuniz\w+|shots?|given|administered|received|"
-                       r"vis (?:given|provided)|injected|toxoid)\b", re.I)
+_VACC_CUE = re.compile(r"\b(?:given|administered|received today|injected|vis (?:given|provided))\b", re.I)
 _SRC_VAX = ("CPT immunization administration 90460/90461 (under 19 with physician/QHP counseling), "
             "90471-90474 otherwise; Medicare G0008/G0009/G0010 for influenza, pneumococcal, hepatitis B "
             "(CMS Pub. 100-04 ch. 18 §10)")
@@ -324,10 +355,12 @@ def vaccines(ctx: Ctx) -> list[Suggestion]:
         sent = ctx.note.sentence_text(h.sent)
         if not _VACC_CUE.search(sent) or re.search(r"\b(?:declined|refused|up to date|next visit|due at)\b", sent, re.I):
             continue
+        spans: list[tuple[int, int]] = []
         for pat, code, lab, comp, kind, route in VACCINES:
             for m in re.finditer(r"\b(?:" + pat + r")\b", sent, re.I):
-                if any(m.start() < e and s < m.end() for s, e, *_ in found if _ == h.sent):
+                if any(m.start() < e and s < m.end() for s, e in spans):
                     continue
+                spans.append((m.start(), m.end()))
                 if any(f[2] == code for f in found) and code not in ("HEPB", "HEPA"):
                     continue
                 found.append((m.start() + 0, m.end(), code, lab, comp, kind, route, h.sent))

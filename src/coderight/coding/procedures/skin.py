@@ -315,7 +315,7 @@ def splints(ctx: Ctx) -> list[Suggestion]:
                 lat = laterality(sent) or laterality(text)
                 out.append(Suggestion(code, lab, 1, [], [ev], "PX-SPLINT-1", f"{lab.lower()} applied", _SRC_SPLINT,
                                       laterality=lat, indication="fracture sprain injury splint"))
-                if supply and ctx.office and ctx.hcpcs is not None:
+                if supply and ctx.office and ctx.medicare and ctx.hcpcs is not None:
                     q = splint_supply(ctx, supply, sent + " " + text)
                     if q:
                         out.append(Suggestion(q, f"Splint supplies, {supply}", 1, [], [ev], "PX-SPLINT-2",
