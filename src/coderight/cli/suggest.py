@@ -105,6 +105,7 @@ def cmd_suggest(args) -> int:
                 if err is None:
                     try:
                         rec = coder.code(text, setting=setting or args.setting or "outpatient", id=rid).to_record()
+                        rec.update(_em_fields(text, setting or args.setting or "outpatient"))
                     except Exception as e:  # noqa: BLE001 - one bad note must not stop the batch
                         rec = {"id": rid, "error": f"coding failed: {type(e).__name__}: {e}", "diagnoses": [], "queries": []}
                 else:
@@ -125,6 +126,8 @@ def cmd_suggest(args) -> int:
     coder = Coder(Codebook())
     res = coder.code(text, setting=args.setting or "outpatient", id=Path(args.note).stem)
     if args.json:
+        em = _em_fields(text, args.setting or "outpatient")
+        res.em, res.procedures = em["em"], em["procedures"]
         print(res.model_dump_json(indent=1))
         return 0
     print(report(res))
@@ -156,3 +159,11 @@ def report(res) -> str:
             lines.append(f"  {s.code:<9} \"{s.text}\": {s.reason}")
     lines.append("Data: " + ", ".join(f"{k} {v}" for k, v in res.data_versions.items()))
     return "\n".join(lines)
+
+
+def _em_fields(text: str, setting: str) -> dict:
+    """E/M level and procedures beside the diagnoses (coderight.coding.em_suggest)."""
+    from ..codesets.codebook import Codebook
+    from ..coding.em_suggest import em_fields
+
+    return em_fields(text, setting, Codebook())

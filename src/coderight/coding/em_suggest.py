@@ -35,7 +35,7 @@ class EmProcedures:
 
 def suggest_em_and_procedures(note, setting: str = "office", billed: str | None = None, payer: str = "medicare",
                               codebook=None, age: int | None = None, date_of_service: date | None = None,
-                              locality: str | None = None) -> EmProcedures:
+                              locality: str | None = None, run_edits: bool = True) -> EmProcedures:
     from .em.note import Note
 
     n = Note.read(note)
@@ -76,7 +76,7 @@ def suggest_em_and_procedures(note, setting: str = "office", billed: str | None 
 
         em.billed = compare(em, billed, None)
     out = EmProcedures(em, procs)
-    if codebook is not None:
+    if codebook is not None and run_edits:
         out.findings = scrub(out, codebook, setting=setting, payer=payer, date_of_service=date_of_service)
     return out
 
@@ -189,4 +189,20 @@ def attach(coding_result, note, setting: str = "office", billed: str | None = No
     return r
 
 
-__all__ = ["EmProcedures", "Evidence", "attach", "scrub", "suggest_em_and_procedures", "to_claim"]
+SETTING_OF = {"outpatient": "office", "office": "office", "inpatient": "hospital", "hospital": "hospital",
+              "observation": "hospital", "ed": "ed", "emergency": "ed"}
+
+
+def em_fields(text: str, setting: str = "outpatient", codebook=None, billed: str | None = None,
+              payer: str = "medicare") -> dict:
+    """The ``em`` and ``procedures`` members of a `coderight suggest --json` record (no claim edits)."""
+    try:
+        r = suggest_em_and_procedures(text, SETTING_OF.get(setting, "office"), billed, payer, codebook,
+                                      run_edits=False)
+    except Exception as e:  # noqa: BLE001 - the diagnosis result stands without E/M
+        return {"em": None, "procedures": [], "em_error": f"{type(e).__name__}: {e}"}
+    d = r.to_dict()
+    return {"em": d["em"], "procedures": d["procedures"]}
+
+
+__all__ = ["em_fields", "EmProcedures", "Evidence", "attach", "scrub", "suggest_em_and_procedures", "to_claim"]
