@@ -76,6 +76,7 @@ class Coder:
         drop_integral_symptoms(cands)
         resolve_excludes1(cands, self.tab)
         sequence_code_first(cands, self.tab)
+        focus_on_assessment(cands)
         final = _merge(live(cands))
         final.sort(key=lambda c: (-c.weight, c.first))
         diagnoses = []
@@ -220,7 +221,7 @@ class Coder:
         want = ("Z80", "Z81", "Z82", "Z83", "Z84") if family else ("Z85", "Z86", "Z87", "I25")
         best = None
         for z, r in self._history_map:
-            if z.startswith(want) and r.covers(code):
+            if z.startswith(want) and r.covers(code) and _width(r) <= 12:
                 span = (len(z), len(r.first), -(ord(r.last[0]) * 1000 + int(r.last[1:3]) - ord(r.first[0]) * 1000 - int(r.first[1:3]))
                                   if r.last[1:3].isdigit() and r.first[1:3].isdigit() else 0)
                 if best is None or span > best[1]:
@@ -251,6 +252,33 @@ class Coder:
                 ws.update(words(p.replace(",", " ")))
         ws.update(words(c.title))
         return frozenset(ws)
+
+
+ASSESSED = frozenset({"assessment", "diagnoses", "cc", "plan"})
+
+
+def focus_on_assessment(cands: list[Candidate]) -> None:
+    """Outpatient guideline IV.A/IV.J: code the conditions the provider addressed at this visit.
+    When the note has an assessment (or diagnosis list) that names codable conditions, a
+    condition named only elsewhere (HPI, PMH, exam, review of systems) is set aside as not
+    addressed; status codes (Z) and combination codes built from an assessed condition stay."""
+    cl = live(cands)
+    if not any(m.section in ("assessment", "diagnoses") for c in cl for m in c.mentions):
+        return
+    for c in cl:
+        if c.origin == "combination" or c.code.startswith("Z"):
+            continue
+        if not any(m.section in ASSESSED for m in c.mentions):
+            c.drop = "not addressed in the assessment"
+
+
+def _width(r) -> int:
+    """Categories a 'conditions classifiable to' range spans (a chapter-wide range is too coarse
+    to say which history the note means)."""
+    a, b = r.first[:3], r.last[:3]
+    if a[0] != b[0] or not (a[1:].isdigit() and b[1:].isdigit()):
+        return 999 if a != b else 1
+    return int(b[1:]) - int(a[1:]) + 1
 
 
 def _is_symptom(code: str) -> bool:

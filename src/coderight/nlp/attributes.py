@@ -27,7 +27,7 @@ from .document import Document
 _LAT = {"right": "right", "rt": "right", "left": "left", "lt": "left", "bilateral": "bilateral",
         "bilaterally": "bilateral", "bilat": "bilateral", "both": "bilateral"}
 _NOT_LAT_NEXT = frozenset({"ventricular", "ventricle", "atrial", "atrium", "bundle", "heart", "sided",
-                           "coronary", "main", "upper", "lower", "shift", "axis", "anterior", "hemisphere"})
+                           "coronary", "main", "shift", "axis", "hemisphere"})
 _STAGE_WORDS = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "iiia": "3a", "iiib": "3b"}
 _SEVERITY = {"mild": "mild", "moderate": "moderate", "severe": "severe"}
 
@@ -39,7 +39,9 @@ def dims(w: Sequence[str]) -> dict[str, str]:
     for i, t in enumerate(w):
         nxt = w[i + 1] if i + 1 < n else ""
         prev = w[i - 1] if i else ""
-        if t in _LAT and nxt not in _NOT_LAT_NEXT and "laterality" not in out:
+        if t in ("right", "left") and nxt in ("heart", "ventricular", "ventricle", "sided") and "type" not in out:
+            out["type"] = "right heart" if t == "right" else "left ventricular"
+        elif t in _LAT and nxt not in _NOT_LAT_NEXT and "laterality" not in out:
             if t == "both" and nxt not in ("side", "knee", "eye", "ear", "hip", "leg", "arm", "foot", "hand",
                                           "lung", "kidney", "breast", "shoulder", "ankle", "wrist", "elbow"):
                 continue

@@ -30,7 +30,7 @@ from pathlib import Path
 from .abbreviations import ABBREVIATIONS, UPPER_ONLY
 from .text import _TOKEN_RE, _stem
 
-LEXICON_VERSION = 13
+LEXICON_VERSION = 15
 END = "\0"
 STOP = frozenset({"of", "the", "in", "on", "an", "'s", "-", "at", "right", "left", "bilateral"})
 """Tokens ignored while matching (on both sides), so "osteoarthritis of the knee" meets the index
@@ -62,7 +62,8 @@ FALSE_FRIENDS = frozenset("""
 depression cold sore tender tenderness heat sleep rest block drip discharge thrill tic frozen
 cast plate irritation distress nervous weak weakness arrest cut bite hit lag stiff crush spasm
 shock strain sprain stress stuck loose knot lump swelling fit fits sign signs finding deposit
-collapse corn flat foreign dry mixed pressure flush flushing murmur tone spots spot
+collapse corn flat foreign dry mixed pressure flush flushing murmur tone spots spot anesthesia fragment
+fragments material
 """.split())
 
 _PAREN = re.compile(r"\([^)]*\)")
@@ -162,8 +163,23 @@ class Lexicon:
 
 # --------------------------------------------------------------------------------- compiling
 def _alternatives_main(title: str) -> list[str]:
+    """Surface forms of a main term: "Disease, diseased" lists synonyms; "Fracture, pathological"
+    is a main term with its qualifier ("pathological fracture"; plain "fracture" only for the
+    traumatic default).
+
+    >>> _alternatives_main("Calculus, calculi, calculous")
+    ['Calculus', 'calculi', 'calculous']
+    >>> _alternatives_main("Fracture, pathological")
+    ['pathological Fracture', 'Fracture pathological']
+    """
     t = _PAREN.sub("", title)
     parts = [p.strip() for p in t.split(",") if p.strip()]
+    if len(parts) == 2 and parts[0][:4].lower() != parts[1][:4].lower():
+        m, q = parts
+        out = [f"{q} {m}", f"{m} {q}"]
+        if q.lower() == "traumatic":
+            out.append(m)
+        return out
     return parts[:4]
 
 
@@ -294,13 +310,15 @@ def _head_words(title: str) -> set[str]:
     """The last two words of a title's head phrase, normalised.
 
     >>> sorted(_head_words("Other constitutional aplastic anemia"))
-    ['anemia', 'aplastic']
+    ['anemia']
     >>> sorted(_head_words("Type 2 diabetes mellitus without complications"))
     ['diabete', 'mellitus']
     """
     seg = _HEAD_CUT.split(_PAREN.sub("", title), maxsplit=1)[0]
     ws = [w for w in words(seg) if w not in ("other", "unspecified")]
-    return set(ws[-2:])
+    if len(ws) >= 2 and ws[-1] in ("mellitus", "nos"):
+        return set(ws[-2:])
+    return set(ws[-1:])
 
 
 def _verifier(tabular):
