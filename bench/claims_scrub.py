@@ -47,21 +47,22 @@ def pools(cb: Codebook, rng: random.Random) -> dict:
     d = date(2024, 8, 1)
     em = ["99212", "99213", "99214", "99215", "99203", "99204", "99232", "99233", "99223", "99285", "99284"]
     procs, tests = [], []
-    for (code, mod), row in pfs._rows.items():  # bench only: walk the file once
-        if mod or row[0] != "A" or not code[:1].isdigit():
+    for code in pfs.codes():
+        row = pfs.rvu(code)
+        if row.status != "A" or not code[:1].isdigit():
             continue
         lim = mue.limit(code, d)
         if lim is None:
             continue
-        if row[11] in ("000", "010", "090"):
+        if row.global_days in ("000", "010", "090"):
             procs.append(code)
-        elif row[11] == "XXX" and not (99202 <= int(code[:5]) <= 99499 if code.isdigit() else False):
+        elif row.global_days == "XXX" and not (99202 <= int(code[:5]) <= 99499 if code.isdigit() else False):
             tests.append(code)
     procs, tests = sorted(procs), sorted(tests)
-    aoc = ncci.aoc._table(d)
+    aoc = ncci.aoc.table_for(d)
     addons = sorted((a, sorted(p for p in prim if p != "CCCCC")) for a, prim in aoc.items()
                     if any(p != "CCCCC" for p in prim))
-    t = ncci.ptp._table(d, "practitioner")[1]
+    t = ncci.ptp.table_for(d, "practitioner")[1]
     idx = rng.sample(range(t.n), 20000)
     from coderight.codesets.ncci import decode_code
 

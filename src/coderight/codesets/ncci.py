@@ -513,7 +513,10 @@ class PtpEdits:
                 return rel
         return None
 
-    def _table(self, d: date, setting: str) -> tuple[Release, _PtpTable]:
+    def table_for(self, d: date, setting: str = "practitioner") -> tuple[Release, _PtpTable]:
+        """The release covering `d` and its compiled table (sorted int64 pair keys with parallel
+        modifier-indicator, effective, deletion and rationale arrays): the batched path the
+        claim scrubber uses to test many pairs at once. Raises `ReleaseNotLoaded`."""
         if setting not in SETTINGS:
             raise ValueError(f"unknown NCCI setting {setting!r}; one of {SETTINGS}")
         for rel, tables in zip(self.releases, self._tables, strict=True):
@@ -537,7 +540,7 @@ class PtpEdits:
 
         Raises `ReleaseNotLoaded` when no loaded release covers the date.
         """
-        rel, t = self._table(date_of_service, setting)
+        rel, t = self.table_for(date_of_service, setting)
         ids = sorted({i for i in (self._code_id(c.strip().upper()) for c in codes) if i >= 0})
         if len(ids) < 2:
             return []
@@ -592,7 +595,8 @@ class AddOnCodes:
     def release_for(self, d: date) -> Release | None:
         return next((r for r in self.releases if r.covers(d)), None)
 
-    def _table(self, d: date | None) -> dict[str, dict[str, int]]:
+    def table_for(self, d: date | None) -> dict[str, dict[str, int]]:
+        """{add-on: {primary: edit type}} of the release covering `d` (latest when d is None)."""
         if d is None:
             return self._tables[-1]
         for rel, t in zip(self.releases, self._tables, strict=True):
@@ -601,14 +605,14 @@ class AddOnCodes:
         raise ReleaseNotLoaded("NCCI AOC", d, [r.label for r in self.releases])
 
     def is_addon(self, code: str, d: date | None = None) -> bool:
-        return code.strip().upper() in self._table(d)
+        return code.strip().upper() in self.table_for(d)
 
     def primaries(self, addon: str, d: date | None = None) -> list[str]:
         """Primary codes of an add-on (``CCCCC`` = contractor-defined); [] if not an add-on code."""
-        return sorted(self._table(d).get(addon.strip().upper(), {}))
+        return sorted(self.table_for(d).get(addon.strip().upper(), {}))
 
     def edit_type(self, addon: str, d: date | None = None) -> int | None:
-        types = self._table(d).get(addon.strip().upper())
+        types = self.table_for(d).get(addon.strip().upper())
         return min(types.values()) if types else None
 
     @property

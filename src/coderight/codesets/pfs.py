@@ -156,6 +156,10 @@ class FeeSchedule:
     def __len__(self) -> int:
         return len(self._rows)
 
+    def codes(self) -> list[str]:
+        """Every code with a global (modifier-less) row, in file order."""
+        return [k for (k, m) in self._rows if not m]
+
     def modifiers_of(self, code: str) -> list[str]:
         """Modifier rows a code has in the file ('' = the global row): e.g. ['', '26', 'TC']."""
         c = code.strip().upper()

@@ -257,7 +257,7 @@ class Context:
         if k in self._ptp_rel:
             return self._ptp_rel[k]
         try:
-            got = self.ncci.ptp._table(d, setting)
+            got = self.ncci.ptp.table_for(d, setting)
         except ReleaseNotLoaded:
             got = None
         self._ptp_rel[k] = got
@@ -281,7 +281,7 @@ class Context:
         got = self._aoc.get(k, 0)
         if got == 0:
             try:
-                got = self.ncci.aoc._table(d).get(code, {})
+                got = self.ncci.aoc.table_for(d).get(code, {})
             except ReleaseNotLoaded:
                 got = None
             self._aoc[k] = got
