@@ -159,11 +159,11 @@ class Coder:
             how.append("index: " + ", ".join(path) + f" → {code}")
         else:
             how.append(f"{m.source}: '{m.term}' → {code}")
-        if code.startswith(("C80", "C50", "C34", "C18")) or m.term in ("cancer", "carcinoma", "malignancy"):
+        if code.startswith("C80"):  # malignancy without a site in the term: the site is around it
             site = self._neoplasm_site(doc, m)
             if site:
                 code = site[0]
-                how.append(f"Table of Neoplasms: {', '.join(site[1])}, malignant primary → {code}")
+                how.append(f"Table of Neoplasms: {', '.join(site[1])} → {code}")
         attrs = dict(m.attributes)
         context = frozenset(t.norm for t in doc.tokens[max(m.tok_start - 6, 0):m.tok_end + 6])
         node = self.tab.find(code.rstrip("-").rstrip("."))
@@ -184,16 +184,32 @@ class Coder:
         return code, how, path, r.open_axes
 
     def _neoplasm_site(self, doc: Document, m: Mention):
+        """Table of Neoplasms lookup for a malignancy whose site is written around it ("carcinoma
+        of the urinary bladder", "left breast cancer"): two-word sites first, then one word,
+        nearest first; "metastatic"/"metastasis" reads the secondary column."""
         if self.index is None:
             return None
         s = doc.sentences[m.sent]
-        toks = doc.tokens[max(s.tok_start, m.tok_start - 5):min(s.tok_end, m.tok_end + 5)]
-        for t in toks:
-            if t.norm in ("cancer", "carcinoma", "malignancy", "neoplasm", "tumor", "history", "of", "the") or not t.text.isalpha():
-                continue
+        toks = doc.tokens
+        lo, hi = max(s.tok_start, m.tok_start - 6), min(s.tok_end, m.tok_end + 8)
+        near = sorted(range(lo, hi), key=lambda k: (abs(k - m.tok_start) if k < m.tok_start else k - m.tok_end + 1))
+        skip = {"cancer", "carcinoma", "malignancy", "neoplasm", "tumor", "history", "adenocarcinoma",
+                "with", "and", "the", "of", "a", "an", "in", "right", "left", "bilateral", "primary", "cell",
+                "metastatic", "metastasis", "invasive", "stage", "grade", "patient", "was", "is", "had"}
+        words_near = [k for k in near if toks[k].text.isalpha() and toks[k].norm not in skip
+                      and not (m.tok_start <= k < m.tok_end)]
+        column = "malignant primary"
+        if any(toks[k].norm in ("metastatic", "metastasis", "metastase", "secondary") for k in range(lo, hi)):
+            column = "malignant secondary"
+        tries = []
+        for k in words_near:
+            if k + 1 < hi and toks[k + 1].text.isalpha() and toks[k + 1].norm not in skip:
+                tries.append(f"{toks[k].norm} {toks[k + 1].norm}")
+        tries += [toks[k].norm for k in words_near]
+        for site in tries[:14]:
             try:
-                r = self.index.neoplasm(t.norm, "malignant primary")
-            except Exception:  # noqa: BLE001
+                r = self.index.neoplasm(site, column)
+            except Exception:  # noqa: BLE001 - an unmatched site is just not this word
                 continue
             if r.code and not r.unmatched and r.code not in ("-", "--"):
                 code = r.code.rstrip("-").rstrip(".")
