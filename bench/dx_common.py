@@ -71,3 +71,37 @@ def mtsamples() -> list[tuple[str, str]]:
     csv.field_size_limit(1 << 30)
     with gzip.open(p, "rt", encoding="utf-8", newline="") as f:
         return [(r["note_id"], r["transcription"] or "") for r in csv.DictReader(f)]
+
+
+CODIESP_RELEASE_DAY = "2017-06-01"
+"""CodiEsp labels are CIE-10-ES 2018, the Spanish edition of ICD-10-CM FY2017 (it still has K56.60,
+R51, R05, M54.5, E87.2 that later US releases split)."""
+
+
+def release_crosswalk(codebook, day: str = CODIESP_RELEASE_DAY):
+    """code → the code (or its nearest ancestor) valid on `day`: a FY2026 code added later (R51.9,
+    R05.9, M54.50, E87.20, F32.A, K56.609 …) is scored as the parent the older release had."""
+    from datetime import date
+    from functools import cache
+
+    v = codebook.icd10cm_validity
+    tab = codebook.icd10cm
+    d = date.fromisoformat(day)
+
+    @cache
+    def conv(code: str) -> str:
+        c = code
+        while c:
+            try:
+                if v.is_valid(c, d):
+                    return c
+            except Exception:  # noqa: BLE001 - a code unknown to the validity table is kept
+                return code
+            node = tab.find(c)
+            parent = node.parent if node is not None else None
+            if not parent:
+                return code
+            c = parent
+        return code
+
+    return conv

@@ -33,7 +33,7 @@ DETAILS = Path(os.environ.get("DX_EVAL_DETAILS", tempfile.gettempdir())) / "code
 """Predictions and error lists (gold-derived: never committed)."""
 
 
-def run(coder, notes, setting, with_aside=False):
+def run(coder, notes, setting, with_aside=False, conv=None):
     pred, recs = {}, {}
     for nid, text in notes:
         r = coder.code(text, setting=setting, id=nid)
@@ -44,6 +44,13 @@ def run(coder, notes, setting, with_aside=False):
                 c = norm_code(s.code)
                 if c not in codes and coder.tab.is_billable(c):
                     codes.append(c)
+        if conv is not None:
+            seen: list[str] = []
+            for c in codes:
+                c = norm_code(conv(c))
+                if c not in seen:
+                    seen.append(c)
+            codes = seen
         pred[nid] = codes
         recs[nid] = rec
     return pred, recs
@@ -53,21 +60,22 @@ def main() -> int:
     cb = dx_common.codebook()
     coder = Coder(cb)
     results = {"data_versions": cb.versions()}
+    conv = dx_common.release_crosswalk(cb)  # CodiEsp gold is CIE-10-ES 2018 (≈ ICD-10-CM FY2017)
     sets = [
-        ("aci_bench", dx_common.aci_notes(), dx_common.aci_gold_path(), "outpatient", False),
-        ("codiesp_dev_en", dx_common.codiesp_notes(), dx_common.codiesp_gold_path(), "inpatient", False),
-        ("codiesp_dev_en_mentions", dx_common.codiesp_notes(), dx_common.codiesp_gold_path(), "inpatient", True),
+        ("aci_bench", dx_common.aci_notes(), dx_common.aci_gold_path(), "outpatient", False, None),
+        ("codiesp_dev_en", dx_common.codiesp_notes(), dx_common.codiesp_gold_path(), "inpatient", False, conv),
+        ("codiesp_dev_en_mentions", dx_common.codiesp_notes(), dx_common.codiesp_gold_path(), "inpatient", True, conv),
     ]
     OUT.mkdir(exist_ok=True)
-    for name, notes, gold_path, setting, aside in sets:
+    for name, notes, gold_path, setting, aside, cw in sets:
         gold = load_gold(gold_path)
         t = time.perf_counter()
-        pred, recs = run(coder, notes, setting, aside)
+        pred, recs = run(coder, notes, setting, aside, cw)
         dt = time.perf_counter() - t
         pred = {k: v for k, v in pred.items() if k in gold}
         m = score(gold, pred)
         mc = score(gold, pred, level="category")
-        results[name] = {"code": m, "category": {k: mc[k] for k in ("precision", "recall", "f1", "map")},
+        results[name] = {"release_crosswalk": dx_common.CODIESP_RELEASE_DAY if cw else None, "code": m, "category": {k: mc[k] for k in ("precision", "recall", "f1", "map")},
                          "notes": len(notes), "seconds": round(dt, 2), "setting": setting}
         print(f"{name:<26} n={m['documents']:<4} P {m['precision']:.3f} R {m['recall']:.3f} "
               f"F1 {m['f1']:.3f} MAP {m['map']:.3f} | category F1 {mc['f1']:.3f} MAP {mc['map']:.3f} "
