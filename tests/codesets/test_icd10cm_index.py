@@ -12,7 +12,7 @@ import pytest
 
 from coderight.codesets import icd10cm_index as idx
 from coderight.codesets.errors import ImportFailure, SourceMissing
-from coderight.codesets.icd10cm_index_xml import read_bytes
+from coderight.codesets.readers import read_bytes
 from coderight.codesets.sources import SourceResolver
 
 TABLE_FILES = ("icd-10-cm-neoplasm-2025.xml.gz", "icd-10-cm-drug-2025.xml.gz", "icd-10-cm-eindex-2025.xml.gz")

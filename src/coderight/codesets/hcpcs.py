@@ -20,9 +20,6 @@ day the code is valid). A code is valid on a date between the two, inclusive.
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,6 +27,7 @@ from pathlib import Path
 
 from .cache import DatasetInfo
 from .errors import ImportFailure, InvalidCode, SourceMissing, UnknownCode
+from .readers import csv_rows, read_text
 from .sources import Source, SourceResolver, sha256_of
 
 DATASET = "hcpcs"
@@ -221,40 +219,17 @@ def _date(value, file: str, line: int, field: str) -> str | None:
         raise ImportFailure(file, f"{field} {s!r} is not a date", line) from None
 
 
-def _text(path: Path) -> str:
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as e:
-            raise ImportFailure(str(path), f"damaged gzip: {e}") from e
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252")
-
-
 def parse_level2_csv(path: Path) -> dict[str, tuple]:
     """The derived CSV (SOURCES.md §4): one row per code, ISO dates."""
-    name = str(path)
-    reader = csv.reader(io.StringIO(_text(path)))
-    header = next(reader, None)
-    if header is None:
+    text, name = read_text(path)
+    if not text.strip():
         raise ImportFailure(name, "empty file", 1)
-    col = {h.strip(): i for i, h in enumerate(header)}
-    missing = [c for c in _CSV_COLUMNS if c not in col]
-    if missing:
-        raise ImportFailure(name, f"header lacks columns {missing}", 1)
+    col = {c: i for i, c in enumerate(_CSV_COLUMNS)}
     codes: dict[str, tuple] = {}
-    for row in reader:
-        line = reader.line_num
-        if not any(row):
-            continue
-        if len(row) != len(header):
-            raise ImportFailure(name, f"{len(row)} fields, expected {len(header)}", line)
+    for line, row in csv_rows(text, name, tuple(_CSV_COLUMNS)):
 
         def g(c: str, row=row) -> str | None:
-            return row[col[c]].strip() or None
+            return row[col[c]] or None
 
         code = (g("hcpcs_code") or "").upper()
         if not _CODE_RE.match(code):
@@ -273,23 +248,13 @@ def parse_level2_csv(path: Path) -> dict[str, tuple]:
 
 def parse_noc_csv(path: Path) -> dict[str, tuple]:
     name = str(path)
-    reader = csv.reader(io.StringIO(_text(path)))
-    header = [h.strip() for h in next(reader, [])]
+    text, name = read_text(path)
     need = ("hcpcs_code", "long_description", "add_date", "term_date")
-    if any(c not in header for c in need):
-        raise ImportFailure(name, f"header must have {need}", 1)
-    ix = [header.index(c) for c in need]
     out: dict[str, tuple] = {}
-    for row in reader:
-        if not any(row):
-            continue
-        if len(row) != len(header):
-            raise ImportFailure(name, f"{len(row)} fields, expected {len(header)}", reader.line_num)
-        code, desc, add, term = (row[i].strip() for i in ix)
+    for line, (code, desc, add, term) in csv_rows(text, name, need):
         if not _CODE_RE.match(code):
-            raise ImportFailure(name, f"bad HCPCS code {code!r}", reader.line_num)
-        out[code] = (desc or None, _date(add, name, reader.line_num, "add_date"),
-                     _date(term, name, reader.line_num, "term_date"))
+            raise ImportFailure(name, f"bad HCPCS code {code!r}", line)
+        out[code] = (desc or None, _date(add, name, line, "add_date"), _date(term, name, line, "term_date"))
     return out
 
 

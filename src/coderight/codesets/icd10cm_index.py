@@ -309,7 +309,8 @@ def _find(resolver: SourceResolver, source: Source) -> Path | None:
 
 def build(resolver: SourceResolver) -> tuple[DatasetInfo, dict]:
     """Parse the index files into the flat payload. Pure: no cache I/O."""
-    from .icd10cm_index_xml import NodeTable, read_bytes, read_index_csv, read_index_xml
+    from .icd10cm_index_xml import NodeTable, read_index_csv, read_index_xml
+    from .readers import read_bytes
 
     table = NodeTable()
     files: list[Path] = []

@@ -30,11 +30,8 @@ the Table of Neoplasms and the Table of Drugs and Chemicals)::
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import re
-import zipfile
-from pathlib import Path
 
 from .errors import ImportFailure
 
@@ -95,29 +92,6 @@ class NodeTable:
 
 
 # ---------------------------------------------------------------------------------------- bytes
-def read_bytes(path: Path, member_patterns: tuple[str, ...] = ()) -> tuple[bytes, str]:
-    """The file's content, un-gzipped (or the first zip member matching one of the patterns).
-
-    Returns (data, display name). A truncated or corrupt archive is an `ImportFailure`."""
-    name = str(path)
-    try:
-        if name.endswith(".zip"):
-            with zipfile.ZipFile(path) as z:
-                for pat in member_patterns:
-                    hits = sorted(n for n in z.namelist() if re.search(pat, Path(n).name, re.I))
-                    if hits:
-                        return z.read(hits[-1]), f"{name}!{hits[-1]}"
-            raise ImportFailure(name, f"no member matching {' or '.join(member_patterns)}")
-        raw = path.read_bytes()
-        if name.endswith(".gz"):
-            return gzip.decompress(raw), name
-        return raw, name
-    except ImportFailure:
-        raise
-    except (OSError, EOFError, zipfile.BadZipFile, gzip.BadGzipFile) as e:
-        raise ImportFailure(name, f"unreadable or truncated archive: {e}") from e
-
-
 # ------------------------------------------------------------------------------------------ XML
 def _title_parts(el) -> tuple[str, str]:
     """Title text without the nonessential modifiers, and the modifiers."""

@@ -22,13 +22,12 @@ Two layers:
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import DatasetInfo
 from .errors import ImportFailure, InvalidCode, SourceMissing, UnknownCode
+from .readers import csv_rows, read_text
 from .sources import Source, SourceResolver, sha256_of
 
 DATASET = "modifiers"
@@ -191,26 +190,13 @@ _COLUMNS = ("modifier", "modifier_type", "category", "description", "information
 
 
 def parse_modifier_csv(path: Path) -> dict[str, tuple]:
-    name = str(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ImportFailure(name, f"not UTF-8 text: {e}") from e
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
-    if any(c not in header for c in _COLUMNS):
-        raise ImportFailure(name, f"header must have columns {_COLUMNS}", 1)
-    ix = [header.index(c) for c in _COLUMNS]
+    text, name = read_text(path)
     out: dict[str, tuple] = {}
-    for row in reader:
-        if not any(row):
-            continue
-        if len(row) != len(header):
-            raise ImportFailure(name, f"{len(row)} fields, expected {len(header)}", reader.line_num)
-        code, level, cat, desc, info, instr = (row[i].strip() or None for i in ix)
+    for line, row in csv_rows(text, name, _COLUMNS):
+        code, level, cat, desc, info, instr = (v or None for v in row)
         code = (code or "").upper()
         if len(code) != 2 or not code.isalnum() or not desc:
-            raise ImportFailure(name, f"bad modifier {code!r} or empty description", reader.line_num)
+            raise ImportFailure(name, f"bad modifier {code!r} or empty description", line)
         if code in out:  # the compilation lists a few twice (KX; P1-P6 as CPT and HCPCS): keep the first
             continue
         out[code] = (level, cat, desc, info, instr)

@@ -44,21 +44,18 @@ body system, body part, device and qualifier are ``None``.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import re
 import sqlite3
 import struct
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import util as importlib_util
 from pathlib import Path
 
-from lxml import etree
-
 from .cache import DatasetInfo
 from .errors import ImportFailure, InvalidCode, SourceMissing, UnknownCode
+from .readers import decode, read_bytes
 from .sources import Source, SourceResolver, sha256_of
 
 DATASET = "pcs"
@@ -284,23 +281,6 @@ def _year_of(name: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _open_member(path: Path, member_re: str) -> tuple[bytes, str]:
-    """Bytes of a plain, gzipped or zipped file; the name reported in errors."""
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as z:
-            names = [n for n in z.namelist() if re.search(member_re, Path(n).name, re.I)]
-            if not names:
-                raise ImportFailure(str(path), f"zip holds no member matching {member_re}")
-            return z.read(sorted(names)[-1]), f"{path}!{sorted(names)[-1]}"
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as e:
-            raise ImportFailure(str(path), f"damaged gzip: {e}") from e
-    return raw, str(path)
-
-
 def parse_order_file(path: Path) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
     """Parse the official order file (fixed width, one code or header per line).
 
@@ -308,11 +288,8 @@ def parse_order_file(path: Path) -> tuple[dict[str, tuple[str, str]], dict[str, 
     (1 = valid code, 0 = header), 17-76 abbreviated title, 78- long title.
     Returns ({valid code: (short, long)}, {header code: long title}).
     """
-    raw, name = _open_member(path, r"order.*\.txt$")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")
+    raw, name = read_bytes(path, r"order.*\.txt$")
+    text = decode(raw)
     codes: dict[str, tuple[str, str]] = {}
     headers: dict[str, str] = {}
     for lineno, line in enumerate(io.StringIO(text), 1):
@@ -344,7 +321,9 @@ def parse_tables_xml(path: Path):
     7 dicts value → label)}; overrides = {code: {position: label}} for the rare rows whose label
     differs from the first one of its table; valid = every code the rows generate.
     """
-    raw, name = _open_member(path, r"tables.*\.xml$")
+    from lxml import etree  # parsing happens at import time only: keep it off the start-up path
+
+    raw, name = read_bytes(path, r"tables.*\.xml$")
     try:
         root = etree.fromstring(raw, etree.XMLParser(resolve_entities=False, huge_tree=True))
     except etree.XMLSyntaxError as e:
@@ -524,10 +503,7 @@ def parse_code_title_csv(path: Path) -> dict[str, str]:
     """Two-column CSV without header: ``"code","long title"`` (the Tuva derivation of the order
     file). Fails loudly naming the line of a malformed row or a duplicate code."""
     raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")
+    text = decode(raw)
     out: dict[str, str] = {}
     for lineno, row in enumerate(csv.reader(io.StringIO(text, newline="")), 1):
         if not row:

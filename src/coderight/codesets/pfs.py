@@ -28,7 +28,6 @@ assistant, …) are not applied: their indicators are returned for the edits to 
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import re
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from pathlib import Path
 
 from .cache import DatasetInfo
 from .errors import ImportFailure, InvalidCode, SourceMissing, UnknownCode
+from .readers import read_text
 from .sources import Source, SourceResolver, sha256_of
 
 DATASET = "pfs"
@@ -270,23 +270,10 @@ def _release(title: str, filename: str) -> str:
     return f"CY{m.group(1)} PFS" + (f" ({m.group(2)})" if m and m.group(2) else "") if m else "unknown"
 
 
-def _text(path: Path) -> str:
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as e:
-            raise ImportFailure(str(path), f"damaged gzip: {e}") from e
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252")
-
-
 def parse_pprrvu(path: Path):
     """Returns (rows {(code, mod): tuple in RVU_FIELDS order}, short descriptors, CF, title line)."""
     name = str(path)
-    reader = csv.reader(io.StringIO(_text(path)))
+    reader = csv.reader(io.StringIO(read_text(path)[0]))
     title = ""
     for row in reader:
         cells = [c.strip() for c in row]
@@ -343,7 +330,7 @@ def parse_pprrvu(path: Path):
 def parse_gpci(path: Path) -> dict[str, tuple]:
     """{"MAC-LL": (state, locality name, work GPCI, PE GPCI, MP GPCI, counties)}."""
     name = str(path)
-    reader = csv.reader(io.StringIO(_text(path)))
+    reader = csv.reader(io.StringIO(read_text(path)[0]))
     for row in reader:
         if row and row[0].strip().lower().startswith("medicare administrative contractor"):
             head = [c.strip().lower() for c in row]
@@ -377,7 +364,7 @@ def parse_gpci(path: Path) -> dict[str, tuple]:
 def parse_locco(path: Path) -> dict[str, str]:
     """{"MAC-LL": counties} from the locality/county file (blank lines between rows)."""
     name = str(path)
-    reader = csv.reader(io.StringIO(_text(path)))
+    reader = csv.reader(io.StringIO(read_text(path)[0]))
     for row in reader:
         if row and row[0].strip().lower().startswith("medicare adm"):
             break

@@ -16,14 +16,13 @@ hospital); we follow the file there and name them in `DatasetInfo.notes`.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import DatasetInfo
 from .errors import ImportFailure, InvalidCode, UnknownCode
+from .readers import csv_rows, read_text
 from .sources import Source, SourceResolver, sha256_of
 
 DATASET = "pos"
@@ -111,25 +110,10 @@ def build(resolver: SourceResolver) -> tuple[DatasetInfo, dict]:
 
 
 def parse_pos_csv(path: Path) -> dict[str, tuple[str, str, str]]:
-    name = str(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ImportFailure(name, f"not UTF-8 text: {e}") from e
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
+    text, name = read_text(path)
     need = ("pos_code", "facility_type", "pos_name", "pos_description")
-    if any(c not in header for c in need):
-        raise ImportFailure(name, f"header must have columns {need}", 1)
-    ix = [header.index(c) for c in need]
     out: dict[str, tuple[str, str, str]] = {}
-    for row in reader:
-        if not any(row):
-            continue
-        line = reader.line_num
-        if len(row) != len(header):
-            raise ImportFailure(name, f"{len(row)} fields, expected {len(header)}", line)
-        code, setting, pname, desc = (row[i].strip() for i in ix)
+    for line, (code, setting, pname, desc) in csv_rows(text, name, need):
         if not re.fullmatch(r"\d{1,2}", code):
             raise ImportFailure(name, f"bad POS code {code!r}", line)
         code = code.zfill(2)
