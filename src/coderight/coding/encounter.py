@@ -24,6 +24,7 @@ from .conventions import (
     resolve_excludes1,
     sequence_code_first,
 )
+from .external_cause import ExternalCauses, external_causes
 from .models import CodingResult, Diagnosis, Evidence, SetAside
 from .queries import build_queries
 from .specificity import Specifier
@@ -61,6 +62,7 @@ class Coder:
         except Exception:  # noqa: BLE001 - the index is optional (tabular-only lexicon)
             self.index = None
         self.versions = dict(codebook.versions())
+        self.ext = ExternalCauses(self.index, self.tab) if self.index is not None else None
 
     # ------------------------------------------------------------------------------------ API
     def code(self, text: str, setting: str = "outpatient", id: str = "") -> CodingResult:
@@ -78,6 +80,7 @@ class Coder:
         sequence_code_first(cands, self.tab)
         focus_on_assessment(cands)
         final = _merge(live(cands))
+        final += external_causes(doc, final, self.ext, self.tab)  # I.C.20: after the injury they explain
         final.sort(key=lambda c: (-c.weight, c.first))
         diagnoses = []
         for rank, c in enumerate(final, 1):
@@ -147,10 +150,32 @@ class Coder:
                           weight=SECTION_WEIGHT.get(m.section, 1.0), first=m.start)
             if status in ("historical", "family"):
                 c.weight *= 0.5
-            out.append(c)
+            out.extend(self._bilateral(doc, m, c) or [c])
         return out, aside
 
-    def _resolve(self, doc: Document, m: Mention):
+    def _bilateral(self, doc: Document, m: Mention, c: Candidate) -> list[Candidate] | None:
+        """I.B.13: a bilateral condition whose category has no bilateral code is reported with
+        the right-side and the left-side codes ("bilateral medial epicondylitis" → M77.01 +
+        M77.02, not M77.00 unspecified elbow)."""
+        if m.attributes.get("laterality") != "bilateral" or c.status != "affirmed":
+            return None
+        if self.spec._dims(c.code) and dict(self.spec._dims(c.code)).get("laterality") == "bilateral":
+            return None
+        sides = []
+        for side in ("right", "left"):
+            attrs = dict(m.attributes, laterality=side)
+            code, how, _p, axes = self._resolve(doc, m, attrs)
+            node = self.tab.find(code) if code else None
+            if node is None or not node.billable or dict(self.spec._dims(code)).get("laterality") != side:
+                return None
+            sides.append(Candidate(code=code, title=node.title, mentions=[m],
+                                   rationale=how + [f"bilateral, no bilateral code: {side} side coded separately"],
+                                   guideline=c.guideline + ["I.B.13 laterality: bilateral without a bilateral code"],
+                                   path=c.path, status=c.status, open_axes=axes, base_code=c.base_code,
+                                   weight=c.weight, first=c.first))
+        return sides
+
+    def _resolve(self, doc: Document, m: Mention, attrs: dict | None = None):
         """The billable code a mention supports, how we got there, its index path, open axes."""
         code = m.code
         how: list[str] = []
@@ -164,7 +189,7 @@ class Coder:
             if site:
                 code = site[0]
                 how.append(f"Table of Neoplasms: {', '.join(site[1])} → {code}")
-        attrs = dict(m.attributes)
+        attrs = dict(m.attributes if attrs is None else attrs)
         context = frozenset(t.norm for t in doc.tokens[max(m.tok_start - 6, 0):m.tok_end + 6])
         node = self.tab.find(code.rstrip("-").rstrip("."))
         if node is not None and not node.billable or attrs or (node is not None and "unspecified" in node.title.lower()):

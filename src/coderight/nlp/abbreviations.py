@@ -128,6 +128,25 @@ ABBREVIATIONS: dict[str, tuple[str, str]] = {
     "sugar": ("diabetes mellitus", "E11.9"),
     "prediabetes": ("prediabetes", "R73.03"),
     "pre diabetes": ("prediabetes", "R73.03"),
+    "borderline diabetes": ("prediabetes", "R73.03"),
+    # lay and clinical shorthand for common complaints (index: Pain, joint, <site>; the side
+    # comes from the laterality attribute)
+    "knee pain": ("pain in knee joint", "M25.56-"),
+    "hip pain": ("pain in hip joint", "M25.55-"),
+    "elbow pain": ("pain in elbow joint", "M25.52-"),
+    "wrist pain": ("pain in wrist joint", "M25.53-"),
+    "ankle pain": ("pain in ankle joint", "M25.57-"),
+    "neck pain": ("cervicalgia", "M54.2"),
+    "low thyroid": ("hypothyroidism", "E03.9"),
+    "underactive thyroid": ("hypothyroidism", "E03.9"),
+    "bladder infection": ("cystitis", "N30.90"),
+    "yeast infection": ("candidiasis", "B37.9"),
+    "pink eye": ("conjunctivitis", "H10.9"),
+    "seasonal allergies": ("seasonal allergic rhinitis", "J30.2"),
+    "low potassium": ("hypokalemia", "E87.6"),
+    "mini stroke": ("transient ischemic attack", "G45.9"),
+    "irregular heartbeat": ("cardiac arrhythmia", "I49.9"),
+    "runny nose": ("rhinorrhea", "J34.89"),
 }
 
 UPPER_ONLY = frozenset({"mi", "pe", "pad", "ms", "af", "ra", "oa", "cap", "loc", "hf", "cad", "dm", "gad",

@@ -76,7 +76,7 @@ def dims(w: Sequence[str]) -> dict[str, str]:
             out["severity"] = _SEVERITY[t]
         elif t in ("intermittent", "persistent") and "persistence" not in out:
             out["persistence"] = t
-        elif t in ("exacerbation", "exacerbated", "flare", "flareup", "decompensated", "decompensation"):
+        elif t in ("exacerbation", "exacerbated", "flare", "flareup", "flaring", "decompensated", "decompensation"):
             if prev in ("without", "no"):
                 out["exacerbation"] = "no"
             else:
@@ -138,6 +138,9 @@ def annotate_attributes(doc: Document) -> Document:
                     break
             words = [t.norm for t in toks[lo:hi]]
             got = dims(words)
+            lat = _nearest_laterality(doc, m, lo, hi)
+            if lat:
+                got["laterality"] = lat
             inner = dims([t.norm for t in toks[m.tok_start:m.tok_end]])
             got.update(inner)
             # "CKD 3a", "CKD III": a stage written right after the term
@@ -156,3 +159,29 @@ def annotate_attributes(doc: Document) -> Document:
                         m.links.append((" ".join(lt), doc.mentions.index(next_m)))
                         break
     return doc
+
+
+def _nearest_laterality(doc: Document, m, lo: int, hi: int) -> str | None:
+    """The side written nearest the mention or the body site walked into it ("right knee pain
+    after a fall on the left side": right), not the first side word of the window; ties go to
+    the word before the site ("left knee, right hip")."""
+    toks = doc.tokens
+    anchors = list(range(m.tok_start, m.tok_end))
+    for sp in m.extra:
+        anchors += [k for k in range(lo, hi) if toks[k].start >= sp.start and toks[k].end <= sp.end]
+    best: tuple[int, int, str] | None = None
+    for k in range(lo, hi):
+        if m.tok_start <= k < m.tok_end:
+            continue
+        t = toks[k].norm
+        v = _LAT.get(t)
+        if v is None or t == "both":
+            continue
+        nxt = toks[k + 1].norm if k + 1 < len(toks) else ""
+        if nxt in _NOT_LAT_NEXT:
+            continue
+        d = min(abs(a - k) for a in anchors)
+        key = (d, 0 if any(a > k for a in anchors) else 1, v)
+        if best is None or key < best:
+            best = key
+    return best[2] if best else None

@@ -30,7 +30,7 @@ from pathlib import Path
 from .abbreviations import ABBREVIATIONS, UPPER_ONLY
 from .text import _TOKEN_RE, _stem
 
-LEXICON_VERSION = 15
+LEXICON_VERSION = 16
 END = "\0"
 STOP = frozenset({"of", "the", "in", "on", "an", "'s", "-", "at", "right", "left", "bilateral"})
 """Tokens ignored while matching (on both sides), so "osteoarthritis of the knee" meets the index
@@ -410,6 +410,14 @@ def _add_index(lx: Lexicon, index, nodes: dict, verify) -> None:
         target = j
         if not c and (j + lo) in see:
             c, target = resolve(see[j + lo])
+            if target >= 0:
+                # "Pain, foot — see Pain, limb, lower": the referring subterm's own words go on
+                # down the target ("lower" → "foot" M79.67-), not stop at its parent line
+                own = nodes["words"][j]
+                for ch in nodes["children"].get(target, ()):
+                    if nodes["words"][ch] and nodes["words"][ch] <= own and nodes["code"][ch]:
+                        c, target = nodes["code"][ch], ch
+                        break
         if not c:
             continue
         # path of titles from the main term, skipping nothing: connectors block variants
