@@ -1,0 +1,135 @@
+"""Supervised priors learned from a labelled corpus (e.g. the CodiEsp train split): used for
+ranking and confidence, never to put a code into `CodingResult.diagnoses` on its own.
+
+Two pieces:
+
+- `TermModel`: phrase → code associations mined from sentences that carry a gold code's
+  evidence. For every word n-gram (1–4 normalised tokens, `lexicon.words`) it counts the
+  sentences containing it and, per code, the sentences aligned to that code's evidence; a
+  phrase keeps its best code when it was seen with it at least `min_support` times and its
+  sentence-level precision (smoothed) is at least `min_precision`. Matching a note gives
+  ``code → (score, phrase, sentence index)``.
+- `CodePriors`: per-code precision of the product's own predictions on the training notes
+  (how often a predicted code was in the gold), smoothed towards the precision of its chapter
+  letter and of the whole corpus: the calibrated confidence used to rank.
+
+>>> tm = TermModel.fit([["Acute appendicitis was confirmed."], ["No appendicitis."], ["Appendicitis again."]],
+...                    [[{"K35.80"}], [set()], [{"K35.80"}]], min_support=2, min_precision=0.3)
+>>> round(tm.terms[("appendicitis",)][1], 2)
+0.44
+>>> sorted(tm.match(["The appendicitis resolved."]))
+['K35.80']
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+
+from ..nlp.lexicon import words
+
+MAX_N = 4
+_SKIP = frozenset({"patient", "was", "were", "is", "are", "with", "and", "a", "to", "for", "by", "from",
+                   "his", "her", "this", "that", "which", "who", "no", "not", "as", "be", "been", "had",
+                   "has", "have", ".", ",", ";", ":", "(", ")", "/", "year", "old", "case", "day", "days"})
+
+
+def ngrams(text: str, max_n: int = MAX_N) -> set[tuple[str, ...]]:
+    """Word n-grams of one sentence (normalised tokens; an n-gram may not start or end on a
+    function word, nor contain punctuation)."""
+    ws = [w for w in words(text)]
+    out: set[tuple[str, ...]] = set()
+    n = len(ws)
+    for i in range(n):
+        if ws[i] in _SKIP or not ws[i][0].isalnum():
+            continue
+        for k in range(1, max_n + 1):
+            j = i + k
+            if j > n:
+                break
+            g = tuple(ws[i:j])
+            if not g[-1][0].isalnum():
+                break
+            if g[-1] in _SKIP:
+                continue
+            if k == 1 and (len(g[0]) < 4 or g[0].isdigit()):
+                continue
+            out.add(g)
+    return out
+
+
+class TermModel:
+    def __init__(self, terms: dict[tuple[str, ...], tuple[str, float, int]]):
+        self.terms = terms
+        """n-gram → (code, smoothed precision, support)."""
+
+    @classmethod
+    def fit(cls, docs: Sequence[Sequence[str]], labels: Sequence[Sequence[set[str]]], min_support: int = 2,
+            min_precision: float = 0.3, prior: float = 1.5) -> TermModel:
+        """docs: per document, its sentences; labels: per document, per sentence, the codes whose
+        evidence lies in that sentence."""
+        freq: Counter = Counter()
+        pos: dict[tuple[str, ...], Counter] = defaultdict(Counter)
+        for sents, labs in zip(docs, labels, strict=True):
+            for s, codes in zip(sents, labs, strict=True):
+                gs = ngrams(s)
+                freq.update(gs)
+                if codes:
+                    for g in gs:
+                        pos[g].update(codes)
+        terms: dict[tuple[str, ...], tuple[str, float, int]] = {}
+        for g, cnt in pos.items():
+            code, k = cnt.most_common(1)[0]
+            if k < min_support:
+                continue
+            p = k / (freq[g] + prior)
+            if p >= min_precision:
+                terms[g] = (code, round(p, 4), k)
+        return cls(terms)
+
+    def match(self, sentences: Iterable[str]) -> dict[str, tuple[float, tuple[str, ...], int]]:
+        """code → (best score, phrase, sentence index) over a note's sentences."""
+        out: dict[str, tuple[float, tuple[str, ...], int]] = {}
+        for si, s in enumerate(sentences):
+            for g in ngrams(s):
+                t = self.terms.get(g)
+                if t is None:
+                    continue
+                code, p, _k = t
+                old = out.get(code)
+                if old is None or p > old[0]:
+                    out[code] = (p, g, si)
+        return out
+
+
+class CodePriors:
+    """Smoothed precision of predicted codes: code → P(in gold | predicted)."""
+
+    def __init__(self, table: dict[str, float], letters: dict[str, float], overall: float):
+        self.table, self.letters, self.overall = table, letters, overall
+
+    @classmethod
+    def fit(cls, predicted: dict[str, Iterable[str]], gold: dict[str, set[str]], strength: float = 3.0) -> CodePriors:
+        hit: Counter = Counter()
+        seen: Counter = Counter()
+        for doc, codes in predicted.items():
+            g = gold.get(doc, set())
+            for c in set(codes):
+                seen[c] += 1
+                hit[c] += c in g
+        tot_h, tot_s = sum(hit.values()), sum(seen.values())
+        overall = tot_h / tot_s if tot_s else 0.5
+        lh: Counter = Counter()
+        ls: Counter = Counter()
+        for c in seen:
+            lh[c[0]] += hit[c]
+            ls[c[0]] += seen[c]
+        letters = {k: (lh[k] + strength * overall) / (ls[k] + strength) for k in ls}
+        table = {c: (hit[c] + strength * letters[c[0]]) / (seen[c] + strength) for c in seen}
+        return cls(table, letters, overall)
+
+    def __call__(self, code: str) -> float:
+        got = self.table.get(code)
+        if got is not None:
+            return got
+        return self.letters.get(code[:1], self.overall)
