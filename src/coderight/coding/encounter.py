@@ -9,12 +9,14 @@ rationale), documentation queries, and the data versions used.
 
 from __future__ import annotations
 
+import re
 import threading
 
 from ..nlp.abbreviations import EXPANSIONS
 from ..nlp.document import Document, Mention
 from ..nlp.lexicon import words
 from ..nlp.pipeline import Pipeline
+from ..nlp.text import _stem
 from .conventions import (
     Candidate,
     combine_with,
@@ -55,6 +57,7 @@ class Coder:
         self.pipeline = pipeline or Pipeline.from_codebook(codebook)
         self.spec = Specifier(self.tab)
         self._history_map: list | None = None
+        self._neo_memo: dict = {}
         try:
             from ..codesets.registry import DATASETS
 
@@ -231,16 +234,39 @@ class Coder:
             if k + 1 < hi and toks[k + 1].text.isalpha() and toks[k + 1].norm not in skip:
                 tries.append(f"{toks[k].norm} {toks[k + 1].norm}")
         tries += [toks[k].norm for k in words_near]
+        vocab = self._neoplasm_vocab()
         for site in tries[:14]:
-            try:
-                r = self.index.neoplasm(site, column)
-            except Exception:  # noqa: BLE001 - an unmatched site is just not this word
-                continue
-            if r.code and not r.unmatched and r.code not in ("-", "--"):
-                code = r.code.rstrip("-").rstrip(".")
-                if self.tab.find(code):
-                    return code, r.path
+            if not all(w in vocab for w in site.split()):
+                continue  # not a word of the Table of Neoplasms: no lookup
+            got = self._neo_memo.get((site, column), False)
+            if got is False:
+                got = None
+                try:
+                    r = self.index.neoplasm(site, column)
+                except Exception:  # noqa: BLE001 - an unmatched site is just not this word
+                    r = None
+                if r is not None and r.code and not r.unmatched and r.code not in ("-", "--"):
+                    code = r.code.rstrip("-").rstrip(".")
+                    if self.tab.find(code):
+                        got = (code, tuple(r.path))
+                if len(self._neo_memo) > 50_000:
+                    self._neo_memo.clear()
+                self._neo_memo[(site, column)] = got
+            if got is not None:
+                return got
         return None
+
+    def _neoplasm_vocab(self) -> frozenset:
+        v = getattr(self, "_neo_vocab", None)
+        if v is None:
+            lo, hi = self.index.books.get("neoplasm", (0, 0))
+            ws: set[str] = set()
+            for i in range(lo, hi):
+                for w in re.findall(r"[a-z0-9]+", self.index.title[i].lower()):
+                    ws.add(w)
+                    ws.add(_stem(w))
+            v = self._neo_vocab = frozenset(ws)
+        return v
 
     def _history_code(self, code: str, family: bool) -> str | None:
         """The personal (Z85–Z87) or family (Z80–Z84) history code whose tabular inclusion term
