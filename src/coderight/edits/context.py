@@ -42,6 +42,8 @@ class ProcInfo:
     level2: bool
     key: int
     """NCCI integer code (base 36) or -1."""
+    cpt_check: bool = False
+    """The CPT status edit may fire on this code (PFS status D, I or N; or neither PFS nor Level II)."""
 
 
 @dataclass(slots=True)
@@ -72,6 +74,23 @@ class ClaimView:
 
 FACILITY_POS = frozenset({"19", "21", "22", "23"})
 _SIDE_MODS = frozenset({"50", "RT", "LT"})
+_AGE_EDITS = ("newborn", "pediatric", "maternity", "adult")
+_MISS = object()
+
+
+def pos_problem(c: str, pos) -> str:
+    """Why a place of service code is not acceptable on a professional claim ('' when it is).
+
+    >>> pos_problem("", None)
+    'no place of service'
+    """
+    if not c:
+        return "no place of service"
+    if not (len(c) == 2 and c.isdigit()) or c not in pos:
+        return f"place of service {c!r} is not a POS code"
+    if not pos.get(c).assigned:
+        return f"place of service {c} is unassigned"
+    return ""
 
 
 class Context:
@@ -92,6 +111,11 @@ class Context:
         self._mue: dict[tuple[str, date, str], object] = {}
         self._aoc: dict[tuple[str, date], object] = {}
         self._hcpcs_valid: dict[tuple[str, date], bool] = {}
+        self._dkey: dict[date | None, tuple] = {}
+        self._dx_flags: dict[tuple[str, tuple], tuple[str, ...]] = {}
+        self._pos_ok: dict[str, bool] = {}
+        self._facts: dict[tuple, tuple[ProcInfo, float, bool]] = {}
+        self._mod_flags: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.view: ClaimView | None = None
         cb = codebook
         self.icd = cb.dataset("icd10cm")
@@ -123,9 +147,9 @@ class Context:
         if code in self.pfs:
             r = self.pfs.rvu(code)
             got = ProcInfo(code, is_em(code), True, r.status, r.global_days, r.bilateral_surgery,
-                           r.pctc_indicator, level2, key)
+                           r.pctc_indicator, level2, key, r.status in ("D", "I", "N"))
         else:
-            got = ProcInfo(code, is_em(code), False, "", "", "", "", level2, key)
+            got = ProcInfo(code, is_em(code), False, "", "", "", "", level2, key, not level2)
         self.procs[code] = got
         return got
 
@@ -205,8 +229,8 @@ class Context:
     def excludes1(self, a: str, b: str):
         """The Excludes1 note that forbids undotted codes a and b together, or None (memoised)."""
         k = (a, b) if a < b else (b, a)
-        got = self._excl.get(k, 0)
-        if got == 0:
+        got = self._excl.get(k, _MISS)
+        if got is _MISS:
             got = self._excl[k] = self._excludes1_of(a, b) or self._excludes1_of(b, a)
         return got
 
@@ -237,8 +261,8 @@ class Context:
     def dx_bucket(self, d: date | None):
         """A key under which ICD-10-CM validity is the same for every date: the code-list snapshot
         in force on d, or d itself where only dated ranges answer."""
-        got = self._bucket.get(d, 0)
-        if got == 0:
+        got = self._bucket.get(d, _MISS)
+        if got is _MISS:
             got = d
             if d is not None:
                 best = None
@@ -266,8 +290,8 @@ class Context:
     def mue_limit(self, code: str, d: date, setting: str):
         """MueLimit, None (no MUE for the code), or False (MUE not loaded for d)."""
         k = (code, _quarter(d), setting)
-        got = self._mue.get(k, 0)
-        if got == 0:
+        got = self._mue.get(k, _MISS)
+        if got is _MISS:
             try:
                 got = self.mue.limit(code, d, setting)
             except ReleaseNotLoaded:
@@ -278,8 +302,8 @@ class Context:
     def aoc(self, code: str, d: date):
         """{primary: type} of an add-on code on d; {} when not an add-on; None when not loaded."""
         k = (code, _quarter(d))
-        got = self._aoc.get(k, 0)
-        if got == 0:
+        got = self._aoc.get(k, _MISS)
+        if got is _MISS:
             try:
                 got = self.ncci.aoc.table_for(d).get(code, {})
             except ReleaseNotLoaded:
@@ -289,42 +313,95 @@ class Context:
 
     # --- views ------------------------------------------------------------------------------
     def make_view(self, claim: Claim) -> ClaimView:
-        setting = "outpatient_hospital" if claim.kind == "institutional" else "practitioner"
+        """The claim's `ClaimView`. Its flags are necessary conditions of the rules (`Rule.when`):
+        each is set whenever the rule could yield a finding, so skipping the others changes nothing."""
+        institutional = claim.kind == "institutional"
+        setting = "outpatient_hospital" if institutional else "practitioner"
         groups: dict[tuple[str, date | None], list[Line]] = {}
-        default_npi = claim.rendering.npi if claim.rendering else claim.billing.npi
+        rendering = claim.rendering
+        default_npi = rendering.npi if rendering else claim.billing.npi
         procs = self.procs
+        pos_ok = self._pos_ok
         info = []
         flags: set[str] = set()
-        em = surgery = False
+        add = flags.add
+        em = surgery = minor = False
+        dxs = claim.diagnoses
+        nlim = min(len(dxs), 12)
+        link = not dxs
+        cpos = claim.pos
+        # POS-INVALID checks the type of bill of institutional claims, the POS codes of the others
+        pos_bad = institutional or not self._pos_is_ok(cpos)
+        facts, mod_flags = self._facts, self._mod_flags
+        qd = qkey = None
+        g = gdate = gnpi = None
         for ln in claim.lines:
-            pi = procs.get(ln.code) or self.proc(ln.code)
+            code = ln.code
+            d = ln.date
+            if d is not None:
+                if d is not qd:
+                    qd, qkey = d, _quarter(d)
+                lf = facts.get((code, qkey, setting))
+                if lf is None:
+                    lf = self._line_facts(code, d, qkey, setting)
+                pi, mue_max, addon = lf
+                if ln.units > mue_max:
+                    add("mue")
+                if addon:
+                    add("aoc")
+            else:
+                pi = procs.get(code) or self.proc(code)
             info.append(pi)
             if pi.em:
                 em = True
-            elif pi.global_days == "010" or pi.global_days == "090":
-                surgery = True
+            else:
+                gd = pi.global_days
+                if gd == "010" or gd == "090":
+                    surgery = True
+                if gd == "000" or gd == "010":
+                    minor = True
             if pi.level2:
-                flags.add("level2")
+                add("level2")
+            if pi.cpt_check:
+                add("cpt")
             mods = ln.modifiers
             if mods:
-                flags.add("mods")
-                if "25" in mods:
-                    flags.add("mod25")
-                if not _SIDE_MODS.isdisjoint(mods):
-                    flags.add("bilat")
-            k = (ln.rendering_npi or default_npi, ln.date)
-            g = groups.get(k)
-            if g is None:
-                groups[k] = [ln]
-            else:
-                g.append(ln)
-                flags.add("multi")
+                mf = mod_flags.get(mods)
+                if mf is None:
+                    mf = self._mods_flags(mods)
+                flags.update(mf)
+            lpos = ln.pos
+            if pi.pctc == "1" and (lpos or cpos) in FACILITY_POS:
+                add("pctc")
+            if lpos and not pos_bad:
+                pos_bad = not (pos_ok.get(lpos) or self._pos_is_ok(lpos))
+            if not link:
+                p = ln.dx_pointers
+                link = not p or min(p) < 1 or max(p) > nlim
+            npi = ln.rendering_npi or default_npi
+            if g is None or d != gdate or npi != gnpi:  # lines of one group are usually adjacent
+                k = (npi, d)
+                g = groups.get(k)
+                if g is None:
+                    g = groups[k] = []
+                gdate, gnpi = d, npi
+            if g:
+                for x in g:
+                    if x.code == code:  # a repeated code: duplicate lines, units per day
+                        add("dup")
+                        add("mue")
+                        break
+                add("multi")
+            g.append(ln)
         if em:
-            flags.add("mod25")
+            if minor:
+                add("mod25")
             if surgery:
-                flags.add("global")
-        if "mods" in flags or claim.pos in FACILITY_POS:
-            flags.add("pctc")
+                add("global")
+        if link:
+            add("link")
+        if pos_bad:
+            add("pos")
         not_loaded: list[tuple[str, date]] = []
         for _npi, d in groups:
             if d is not None:
@@ -333,21 +410,75 @@ class Context:
                     gap = self._gaps[(d, setting)] = self._gap(d, setting)
                 not_loaded.extend(gap)
         if not_loaded:
-            flags.add("not_loaded")
+            add("not_loaded")
         d0 = claim.from_date
-        dxs = claim.diagnoses
-        if len(dxs) > 1:
-            flags.add("dx2")
-        for dx in dxs:
-            st = self.dx_status(dx.key, d0)[0]
-            if st != "ok":
-                flags.add("dx:" + st)
-            e = self.mce_edits(dx.key, d0)
-            if e is None:
-                flags.add("mce_nl")
-            elif e[0]:
-                flags.add("mce")
+        if dxs:
+            if len(dxs) > 1:
+                add("dx2")
+            dk = self._dkey.get(d0)
+            if dk is None:
+                dk = self._dkey[d0] = (self.dx_bucket(d0), _half(d0))
+            dxf = self._dx_flags
+            for dx in dxs:
+                key = dx.key
+                f = dxf.get((key, dk))
+                if f is None:
+                    f = dxf[(key, dk)] = self._dx_flags_of(key, d0)
+                if f:
+                    flags.update(f)
         return ClaimView(setting, groups, info, [], not_loaded, claim.patient.age_on(d0), flags)
+
+    def _line_facts(self, code: str, d: date, qkey, setting: str) -> tuple[ProcInfo, float, bool]:
+        """(ProcInfo, MUE value or inf, add-on with listed primaries) of a code in a quarter."""
+        lim = self.mue_limit(code, d, setting)
+        prim = self.aoc(code, d)
+        got = (self.procs.get(code) or self.proc(code), lim.value if lim else float("inf"),
+               bool(prim) and not (len(prim) == 1 and "CCCCC" in prim))
+        self._facts[(code, qkey, setting)] = got
+        return got
+
+    def _mods_flags(self, mods: tuple[str, ...]) -> tuple[str, ...]:
+        out = ["mods"]
+        if "25" in mods:
+            out.append("mod25")
+        if not _SIDE_MODS.isdisjoint(mods):
+            out.append("bilat")
+        if "26" in mods or "TC" in mods:
+            out.append("pctc")
+        if "59" in mods:
+            out.append("mod59")
+        if any(m not in self.mods for m in mods):
+            out.append("modunk")
+        got = self._mod_flags[mods] = tuple(out)
+        return got
+
+    def _pos_is_ok(self, c: str) -> bool:
+        got = self._pos_ok.get(c)
+        if got is None:
+            got = self._pos_ok[c] = not pos_problem(c, self.pos)
+        return got
+
+    def _dx_flags_of(self, key: str, d: date | None) -> tuple[str, ...]:
+        """Flags of one diagnosis on d: validity status, MCE edits present (by kind), MCE not loaded."""
+        out = []
+        st = self.dx_status(key, d)[0]
+        if st != "ok":
+            out.append("dx:" + st)
+        e = self.mce_edits(key, d)
+        if e is None:
+            out.append("mce_nl")
+        elif e[0]:
+            names = e[0]
+            out.append("mce")
+            if "male" in names or "female" in names:
+                out.append("mce_sex")
+            if any(a in names for a in _AGE_EDITS):
+                out.append("mce_age")
+            if "manifestation" in names:
+                out.append("mce_manifest")
+        if self.unacceptable_principal(key, d) is not None:  # matters for the first diagnosis only
+            out.append("pdx")
+        return tuple(out)
 
     def _gap(self, d: date, setting: str) -> list[tuple[str, date]]:
         out = []
@@ -361,8 +492,8 @@ class Context:
 
     def unacceptable_principal(self, key: str, d: date | None):
         k = (key, _half(d))
-        got = self._pdx.get(k, 0)
-        if got == 0:
+        got = self._pdx.get(k, _MISS)
+        if got is _MISS:
             try:
                 got = self.mce.unacceptable_principal(key, d)
             except ReleaseNotLoaded:
@@ -392,7 +523,10 @@ def find_ptp(claims: list[Claim], views: list[ClaimView], ctx: Context) -> None:
     is kept when the edit is in force on that date (effective ≤ date < deletion).
     """
     per_table: dict[int, tuple[object, list[int], list[tuple]]] = {}
+    procs = ctx.procs
     for view in views:
+        if "multi" not in view.flags:  # no (provider, date) group with two lines
+            continue
         setting = view.setting
         for (_npi, d), lines in view.groups.items():
             if len(lines) < 2 or d is None:
@@ -406,20 +540,17 @@ def find_ptp(claims: list[Claim], views: list[ClaimView], ctx: Context) -> None:
                 bucket = per_table[id(table)] = (got, [], [])
             keys, refs = bucket[1], bucket[2]
             day = None
-            procs = ctx.procs
-            for a in lines:
-                ka = procs[a.code].key
+            coded = [(ln, procs[ln.code].key) for ln in lines]
+            for a, ka in coded:
                 if ka < 0:
                     continue
-                for b in lines:
-                    if a is b or a.code == b.code:
-                        continue
-                    kb = procs[b.code].key
-                    if kb < 0:
+                hi = ka << _SHIFT
+                for b, kb in coded:
+                    if kb < 0 or a is b or a.code == b.code:
                         continue
                     if day is None:
                         day = day_number(d)
-                    keys.append((ka << _SHIFT) | kb)
+                    keys.append(hi | kb)
                     refs.append((view, a, b, day))
     for (rel, t), keys, refs in per_table.values():
         if not keys:
@@ -428,13 +559,27 @@ def find_ptp(claims: list[Claim], views: list[ClaimView], ctx: Context) -> None:
         lo = np.searchsorted(t.keys, cand)
         np.minimum(lo, t.n - 1, out=lo)
         hit = np.flatnonzero(t.keys[lo] == cand)
-        for h in hit.tolist():
+        if not len(hit):
+            continue
+        hits = hit.tolist()
+        at = lo[hit]
+        days = np.fromiter((refs[h][3] for h in hits), dtype=np.int64, count=len(hits))
+        in_force = days < t.deletion[at]  # the first row of the pair, in force on the day
+        if t.effective is not None:
+            in_force &= t.effective[at] <= days
+        rationales, label = t.rationales, rel.label
+        for h, i, ok, mod, why in zip(hits, at.tolist(), in_force.tolist(), t.mod[at].tolist(),
+                                      t.rationale[at].tolist(), strict=True):
             view, a, b, day = refs[h]
-            i = int(lo[h])
+            if ok:
+                view.flags.add("ptp")
+                view.ptp.append(PtpHit(a, b, mod, rationales[why], label))
+                continue
             key = keys[h]
+            i += 1
             while i < t.n and t.keys[i] == key:  # a pair deleted and re-added appears more than once
                 if day < t.deletion[i] and (t.effective is None or t.effective[i] <= day):
                     view.flags.add("ptp")
-                    view.ptp.append(PtpHit(a, b, int(t.mod[i]), t.rationales[t.rationale[i]], rel.label))
+                    view.ptp.append(PtpHit(a, b, int(t.mod[i]), t.rationales[t.rationale[i]], label))
                     break
                 i += 1

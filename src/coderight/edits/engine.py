@@ -50,9 +50,14 @@ class ClaimResult:
 class Engine:
     """The edit catalog bound to reference data. Pickles as its codebook (cheap to ship)."""
 
-    def __init__(self, codebook, rules: Iterable[type[Rule]] | None = None, chunk: int = 4096):
+    def __init__(self, codebook, rules: Iterable[type[Rule]] | None = None, chunk: int = 4096,
+                 use_flags: bool = True):
+        """`use_flags=False` calls every rule on every claim (the reference the flag skipping is
+        tested against)."""
         from .rules import ALL_RULES
 
+        self.use_flags = use_flags
+        self._plans: dict[frozenset[str], list[Rule]] = {}
         self.codebook = codebook
         self.ctx = Context(codebook)
         self.rule_classes = list(rules) if rules is not None else list(ALL_RULES)
@@ -60,10 +65,11 @@ class Engine:
         self.chunk = chunk
 
     def __getstate__(self):
-        return {"codebook": self.codebook, "rules": self.rule_classes, "chunk": self.chunk}
+        return {"codebook": self.codebook, "rules": self.rule_classes, "chunk": self.chunk,
+                "use_flags": self.use_flags}
 
     def __setstate__(self, st):
-        self.__init__(st["codebook"], st["rules"], st["chunk"])
+        self.__init__(st["codebook"], st["rules"], st["chunk"], st.get("use_flags", True))
 
     def scrub(self, claim: Claim) -> ClaimResult:
         return next(iter(self.scrub_many([claim])))
@@ -78,19 +84,29 @@ class Engine:
         if buf:
             yield from self._chunk(buf)
 
+    def _plan(self, flags: set[str]) -> list[Rule]:
+        """The rules to call on a claim with these flags (memoised: a batch has few flag sets)."""
+        key = frozenset(flags)
+        got = self._plans.get(key)
+        if got is None:
+            got = self._plans[key] = [r for r in self.rules if r.when is None or r.when in key]
+        return got
+
     def _chunk(self, claims: list[Claim]) -> Iterator[ClaimResult]:
         ctx = self.ctx
         views = [ctx.make_view(c) for c in claims]
         find_ptp(claims, views, ctx)
-        rules = self.rules
+        plans = self._plans if self.use_flags else None
         for claim, view in zip(claims, views, strict=True):
             ctx.view = view
             findings: list[Finding] = []
-            flags = view.flags
+            if plans is None:
+                rules = self.rules
+            else:
+                rules = plans.get(frozenset(view.flags))
+                if rules is None:
+                    rules = self._plan(view.flags)
             for rule in rules:
-                w = rule.when
-                if w is not None and w not in flags:
-                    continue
                 try:
                     findings.extend(rule.check(claim, ctx))
                 except Exception as e:  # noqa: BLE001 - one broken rule must not stop the batch
@@ -98,16 +114,15 @@ class Engine:
                                             f"rule {rule.id} failed on this claim: {type(e).__name__}: {e}",
                                             "report this claim to the Coderight maintainers", "coderight",
                                             "engine", 0.0))
+            total = claim.total_charge
             at_risk: dict[int, float] = {}
             for f in findings:
                 if f.severity in AT_RISK:
                     if f.line is None:
-                        at_risk[0] = claim.total_charge
-                    else:
-                        at_risk[f.line] = f.amount
-            if 0 in at_risk:
-                at_risk = {0: claim.total_charge}
-            yield ClaimResult(claim.id, findings, claim.total_charge, at_risk)
+                        at_risk = {0: total}
+                        break
+                    at_risk[f.line] = f.amount
+            yield ClaimResult(claim.id, findings, total, at_risk)
         ctx.view = None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..base import REJECT, Finding, Rule
+from ..context import pos_problem
 
 
 class PointerMissingDiagnosis(Rule):
@@ -18,6 +19,7 @@ class PointerMissingDiagnosis(Rule):
     """
 
     id = "LINK-POINTER"
+    when = "link"
     family = "linkage"
     severity = REJECT
 
@@ -45,6 +47,7 @@ class NoSupportingDiagnosis(Rule):
     """
 
     id = "LINK-NODX"
+    when = "link"
     family = "linkage"
     severity = REJECT
 
@@ -75,6 +78,7 @@ class PlaceOfService(Rule):
 
     id = "POS-INVALID"
     _problem: dict[str, str]
+    when = "pos"
     family = "linkage"
     severity = REJECT
     datasets = ("pos",)
@@ -99,10 +103,4 @@ class PlaceOfService(Rule):
 
     @staticmethod
     def _why(c: str, ctx) -> str:
-        if not c:
-            return "no place of service"
-        if not (len(c) == 2 and c.isdigit()) or c not in ctx.pos:
-            return f"place of service {c!r} is not a POS code"
-        if not ctx.pos.get(c).assigned:
-            return f"place of service {c} is unassigned"
-        return ""
+        return pos_problem(c, ctx.pos)

@@ -24,7 +24,7 @@ class SexConflict(Rule):
     """
 
     id = "MCE-SEX"
-    when = "mce"
+    when = "mce_sex"
     family = "mce"
     severity = REJECT
     datasets = ("mce",)
@@ -58,7 +58,7 @@ class AgeConflict(Rule):
     """
 
     id = "MCE-AGE"
-    when = "mce"
+    when = "mce_age"
     family = "mce"
     severity = REJECT
     datasets = ("mce",)
@@ -95,7 +95,7 @@ class ManifestationFirst(Rule):
     """
 
     id = "MCE-MANIFEST"
-    when = "mce"
+    when = "mce_manifest"
     family = "mce"
     severity = REJECT
     datasets = ("mce",)
@@ -124,6 +124,7 @@ class UnacceptablePrincipal(Rule):
     """
 
     id = "MCE-PDX"
+    when = "pdx"
     family = "mce"
     severity = DENIAL
     datasets = ("mce",)

@@ -79,7 +79,7 @@ class Modifier59(Rule):
     """
 
     id = "MOD-59X"
-    when = "mods"
+    when = "mod59"
     family = "modifiers"
     severity = COMPLIANCE
 
@@ -217,7 +217,7 @@ class UnknownModifier(Rule):
     """
 
     id = "MOD-UNKNOWN"
-    when = "mods"
+    when = "modunk"
     family = "modifiers"
     severity = REJECT
     datasets = ("modifiers",)
@@ -248,7 +248,7 @@ class DuplicateLine(Rule):
     """
 
     id = "LINE-DUP"
-    when = "multi"
+    when = "dup"
     family = "modifiers"
     severity = DENIAL
 

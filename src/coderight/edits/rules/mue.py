@@ -28,6 +28,7 @@ class MueExceeded(Rule):
     """
 
     id = "MUE"
+    when = "mue"
     family = "mue"
     severity = DENIAL
     datasets = ("mue",)

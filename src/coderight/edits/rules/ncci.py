@@ -134,6 +134,7 @@ class AddOnWithoutPrimary(Rule):
     """
 
     id = "NCCI-AOC"
+    when = "aoc"
     family = "ncci"
     severity = DENIAL
     datasets = ("ncci",)

@@ -145,6 +145,7 @@ class CptStatus(Rule):
     """
 
     id = "VAL-CPT-STATUS"
+    when = "cpt"
     family = "validity"
     severity = DENIAL
     datasets = ("pfs", "mue")
