@@ -140,7 +140,7 @@ def main() -> int:
         import pstats
 
         cProfile.runctx("list(engine.scrub_many(claims))", globals(), locals(), "/tmp/scrub.prof")
-        pstats.Stats("/tmp/scrub.prof").sort_stats("cumulative").print_stats(25)
+        pstats.Stats("/tmp/scrub.prof").sort_stats(os.environ.get("PSORT", "cumulative")).print_stats(25)
         return 0
     if not args.no_freeze:
         gc.collect()

@@ -102,7 +102,7 @@ class Context:
         self.procs: dict[str, ProcInfo] = {}
         self._dx: dict[tuple[str, date | None], tuple[str, str, str]] = {}
         self._mce: dict[tuple[str, date | None], tuple] = {}
-        self._excl: dict[tuple[str, str], object] = {}
+        self._excl: dict[str, object] = {}
         self._excl_refs: dict[str, dict[str, list]] = {}
         self._bucket: dict[date | None, object] = {}
         self._gaps: dict[tuple[date, str], list] = {}
@@ -228,7 +228,16 @@ class Context:
 
     def excludes1(self, a: str, b: str):
         """The Excludes1 note that forbids undotted codes a and b together, or None (memoised)."""
-        k = (a, b) if a < b else (b, a)
+        refs = self._excl_refs
+        ra = refs.get(a)
+        if ra is None:
+            ra = refs[a] = self._refs(a)
+        rb = refs.get(b)
+        if rb is None:
+            rb = refs[b] = self._refs(b)
+        if b[:1] not in ra and a[:1] not in rb:  # no range of either code can reach the other
+            return None
+        k = a + " " + b if a < b else b + " " + a  # a str key: no GC-tracked tuple per pair
         got = self._excl.get(k, _MISS)
         if got is _MISS:
             got = self._excl[k] = self._excludes1_of(a, b) or self._excludes1_of(b, a)
