@@ -18,21 +18,41 @@ from dataclasses import dataclass, field
 from ..nlp.document import Mention
 
 SYMPTOM_PREFIXES = ("R",)
-# Which confirmed diagnoses make a symptom integral (routinely associated): symptom code prefix →
-# code prefixes of diagnoses of the same body system.
+# Which confirmed diagnoses make a symptom integral (I.B.5: "routinely associated with the disease
+# process"): symptom code prefix → code prefixes of the diseases that routinely present it. The
+# association is disease-specific, not body-system-wide: tachycardia is not part of hypertension,
+# hematuria not of chronic kidney disease or BPH, fever not of emphysema or respiratory failure.
+# Neurologic deficits of an acute stroke (aphasia, facial weakness, coma, dizziness) are coded
+# with it (I.C.9.d; the deficits are not integral), and coma scale codes go with a head injury
+# (I.C.18.e).
 INTEGRAL: dict[str, tuple[str, ...]] = {
-    "R00": ("I",), "R01": ("I",), "R03": ("I1",), "R04": ("J", "I"), "R05": ("J", "U07"),
-    "R06": ("J", "I50", "I2", "I4", "U07"), "R07": ("I2", "J", "K21", "I5"), "R09": ("J", "I"),
-    "R10": ("K", "N2", "N39", "N1", "O"), "R11": ("K", "A08", "A09", "G43"), "R12": ("K21",),
-    "R13": ("K2",), "R14": ("K",), "R15": ("K",), "R17": ("K7",), "R18": ("K7",), "R19": ("K",),
-    "R20": ("G", "E11.4"), "R21": ("L", "B"), "R22": ("L", "M", "D"), "R23": ("L",),
-    "R25": ("G",), "R26": ("G", "M", "S"), "R27": ("G",), "R29": ("G", "I6"),
-    "R30": ("N",), "R31": ("N",), "R32": ("N",), "R33": ("N4",), "R35": ("N",), "R39": ("N",),
-    "R40": ("I6", "G", "S06"), "R41": ("F0", "G3", "I6"), "R42": ("H81", "I6", "G"), "R44": ("F",),
-    "R45": ("F",), "R47": ("I6", "G"), "R50": ("A", "B", "J", "N39", "L0", "U07", "K35", "N10"),
-    "R51": ("G43", "G44", "S06"), "R52": ("M", "S"), "R53": ("D5", "D6", "E03", "C", "F32", "F33"),
-    "R55": ("I4",), "R56": ("G40",), "R59": ("C8", "D"), "R60": ("I50", "N18", "I87", "I89"),
-    "R63": ("E", "F50"), "R73": ("E08", "E09", "E10", "E11", "E13"), "R79": ("E", "D6"),
+    "R00": ("I47", "I48", "I49", "I20", "I21", "I50"), "R01": ("I34", "I35", "I36", "I37", "I05", "I06", "I07", "I08"),
+    "R03": ("I10", "I11", "I12", "I13", "I15", "I16"), "R04": ("J", "I26"),
+    "R05": ("J", "U07"), "R06": ("J", "I50", "I20", "I21", "I22", "I26", "I27", "I48", "U07"),
+    "R07": ("I20", "I21", "I22", "I24", "I30", "J18", "J93", "J90", "K21", "I26"),
+    "R09": ("J",),
+    "R10": ("K", "N20", "N21", "N23", "N10", "N30", "N39.0", "O", "A08", "A09"),
+    "R11": ("K", "A08", "A09", "G43", "O21", "H81"), "R12": ("K21", "K20"), "R13": ("K20", "K21", "K22"),
+    "R14": ("K",), "R15": ("K",), "R17": ("K7", "B15", "B16", "B17", "B19", "K80", "K83"),
+    "R18": ("K70", "K74", "K76.6"), "R19": ("K", "A0"),
+    "R20": ("G5", "G6", "E08.4", "E10.4", "E11.4", "E13.4", "G35"), "R21": ("L", "B0"),
+    "R22": ("L", "D17", "D18"), "R23": ("L",),
+    "R25": ("G20", "G21", "G25"), "R26": ("G20", "G21", "G35", "M16", "M17", "S72", "S82"),
+    "R27": ("G11",), "R29": ("G",),
+    "R30": ("N30", "N34", "N39.0", "N41", "A54", "A56"), "R31": ("N20", "N21", "N30", "N39.0", "N00", "N01",
+                                                                  "N02", "N03", "N05"),
+    "R32": ("N39.3", "N39.4"), "R33": ("N40",), "R35": ("N40", "E10", "E11", "E23.2"),
+    "R39": ("N40", "N30", "N39.0", "N41"),
+    "R40": ("G93.4", "E10.64", "E11.64"), "R41": ("F0", "G30", "G31", "G93.4"), "R42": ("H81", "H83"),
+    "R44": ("F20", "F29", "F31", "F32.3", "F33.3", "F10.95", "F10.15", "F10.25"), "R45": ("F",),
+    "R50": ("A", "B", "J0", "J10", "J11", "J12", "J13", "J14", "J15", "J16", "J17", "J18", "J20", "J21",
+            "J22", "J85", "J86", "N39.0", "N10", "N30", "L0", "U07", "K35", "K57.2", "K65", "K81", "K83.0",
+            "I33", "M86", "M00", "G00", "G03", "G04", "G06", "A41", "T81.4"),
+    "R51": ("G43", "G44", "S06.0"), "R52": ("M", "S"),
+    "R53": ("D5", "D60", "D61", "D62", "D63", "D64", "E03", "F32", "F33"),
+    "R55": ("I45", "I47", "I49"), "R56": ("G40",), "R59": ("C81", "C82", "C83", "C84", "C85", "C88", "C91"),
+    "R60": ("I50", "N04", "I87", "I89", "I81"), "R63": ("F50", "E40", "E41", "E42", "E43", "E44", "E46"),
+    "R73": ("E08", "E09", "E10", "E11", "E13"), "R79": ("D68", "E83"),
     "M25.5": ("M0", "M1", "M2", "M6", "M7", "M8", "S"), "M79.6": ("M", "S", "I7", "I8"), "M54": ("M4", "M5", "S3"),
     "M79.1": ("M",), "G89": ("M", "S", "C"),
 }

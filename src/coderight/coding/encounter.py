@@ -78,10 +78,10 @@ class Coder:
         lx = self.pipeline.lexicon
         combine_with(cands, lx, self.tab, self._words_of)
         hypertension_combos(cands, self.tab)
+        focus_on_assessment(cands)  # first: a symptom is integral only to a diagnosis that is reported
         drop_integral_symptoms(cands)
         resolve_excludes1(cands, self.tab)
         sequence_code_first(cands, self.tab)
-        focus_on_assessment(cands)
         final = _merge(live(cands))
         final += external_causes(doc, final, self.ext, self.tab)  # I.C.20: after the injury they explain
         final.sort(key=lambda c: (-c.weight, c.first))

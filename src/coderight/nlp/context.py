@@ -66,6 +66,9 @@ _add("hypothetical", "f", "if|should|in case|return if|call if|come back if|retu
      "at risk|to prevent|prevent|prevention of|prophylaxis|prophylactic|to avoid|avoid|reduce the risk|"
      "screen for|screening for|in order to|to rule|precautions|education on|educated on|"
      "counseled on|discussed|explained|information about|unless|whether")
+# a comparison is not a diagnosis ("it felt like a heart attack")
+_add("comparison", "f", "felt like|feels like|feel like|feeling like|looks like|looked like|sounds like|"
+     "as if|similar to")
 _add("conditional", "f", "when|whenever|with exertion if|on exertion if|as needed for|prn")
 
 TERMINATORS = frozenset(_stem(w) if w[0].isalpha() else w for w in (
@@ -186,7 +189,8 @@ def detect_context(doc: Document, rules: ContextRules | None = None) -> Document
                 end = min(s.tok_end, cb + MAX_SCOPE)
                 for k in range(cb, end):
                     n = toks[k].norm
-                    if (n in TERMINATORS and n not in keep) or (n == "." and k > cb):
+                    if (n in TERMINATORS and n not in keep) or (n == "." and k > cb) or (
+                            kind == "comparison" and n in ("and", ",", "or")):
                         end = k
                         break
                 for m in mentions:
@@ -213,5 +217,7 @@ def _flag(doc: Document, m, kind: str, ca: int, cb: int, direction: str) -> None
     t = doc.tokens
     if kind == "historical" and (m.family or m.negated):
         return
+    if kind == "comparison":  # "felt like a heart attack": likened to, not diagnosed
+        kind = "hypothetical"
     setattr(m, kind, True)
     m.cues.append(Cue(kind, doc.span(t[ca].start, t[cb - 1].end, "cue"), direction))

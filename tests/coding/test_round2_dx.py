@@ -1,0 +1,38 @@
+"""Round-2 diagnosis mechanisms, each with real codes: disease-specific integral symptoms (I.B.5),
+comparisons are not diagnoses, unspecified dropped beside a specific code of the same category
+(I.A.9 / I.B.1), injury phrases written site-first, eponym possessives."""
+
+from __future__ import annotations
+
+
+def codes(coder, text, setting="outpatient"):
+    return coder.code(text, setting=setting).codes()
+
+
+def test_tachycardia_is_not_integral_to_hypertension(coder):
+    """I.B.5 integral means routinely associated with that disease, not the same body system."""
+    got = codes(coder, "DISCHARGE DIAGNOSES: Hypertension. Tachycardia.", "inpatient")
+    assert {"I10", "R00.0"} <= set(got)
+
+
+def test_stroke_deficits_are_coded(coder):
+    """I.C.9.d: the neurologic deficits of an acute stroke are coded with it."""
+    got = codes(coder, "ASSESSMENT: Acute ischemic stroke with aphasia.")
+    assert {"I63.9", "R47.01"} <= set(got)
+
+
+def test_fever_still_integral_to_pneumonia(coder):
+    assert codes(coder, "DISCHARGE DIAGNOSES: Pneumonia. Fever.", "inpatient") == ["J18.9"]
+
+
+def test_comparison_is_not_a_diagnosis(coder):
+    r = coder.code("HPI: She states that it felt like a heart attack and she had chest pain.")
+    assert "I21.9" not in r.codes() and "R07.9" in r.codes()
+    assert any(s.code == "I21.9" and s.reason == "hypothetical" for s in r.set_aside)
+
+
+def test_symptom_integral_only_to_a_reported_diagnosis(coder):
+    """A diagnosis set aside (not addressed in the assessment) does not absorb a symptom the
+    assessment names."""
+    text = "HPI: History of gastroenteritis last year.\nASSESSMENT: Abdominal pain."
+    assert "R10.9" in codes(coder, text)
