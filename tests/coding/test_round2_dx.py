@@ -36,3 +36,18 @@ def test_symptom_integral_only_to_a_reported_diagnosis(coder):
     assessment names."""
     text = "HPI: History of gastroenteritis last year.\nASSESSMENT: Abdominal pain."
     assert "R10.9" in codes(coder, text)
+
+
+def test_unspecified_dropped_beside_specific_same_condition(coder):
+    """I.A.9 / I.B.1: M54.9 (dorsalgia, unspecified) goes when M54.50 (low back pain) is coded."""
+    r = coder.code("ASSESSMENT: Back pain. Low back pain, worse with lifting.")
+    assert r.codes() == ["M54.50"]
+    assert any(s.code == "M54.9" and s.reason.startswith("unspecified") for s in r.set_aside)
+    got = codes(coder, "DISCHARGE DIAGNOSES: Encephalopathy. Metabolic encephalopathy.", "inpatient")
+    assert got == ["G93.41"]
+
+
+def test_two_symptoms_of_one_category_both_kept(coder):
+    """Dyspnea (R06.00) and wheezing (R06.2) are two findings, not one condition said twice."""
+    got = codes(coder, "DISCHARGE DIAGNOSES: Dyspnea. Wheezing.", "inpatient")
+    assert {"R06.00", "R06.2"} <= set(got)

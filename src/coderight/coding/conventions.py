@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..nlp.document import Mention
+from ..nlp.lexicon import words
 
 SYMPTOM_PREFIXES = ("R",)
 # Which confirmed diagnoses make a symptom integral (I.B.5: "routinely associated with the disease
@@ -262,6 +263,53 @@ def _excludes1(tab, a: str, b: str):
 def _specificity(c: Candidate) -> tuple:
     t = c.title.lower()
     return (not c.is_symptom, "unspecified" not in t, c.origin == "combination", len(c.code), -c.first)
+
+
+def drop_unspecified_siblings(cands: list[Candidate]) -> None:
+    """I.A.9 / I.B.1: an unspecified (NOS) code is for when no more specific information is
+    documented. When the same category is also coded more specifically for the encounter (the
+    same condition named twice, once with its site, type or side), the unspecified code goes.
+
+    Fails:  "back pain … low back pain" coded M54.9 + M54.50; "joint pain … right knee pain"
+            coded M25.50 + M25.561
+    Passes: M54.50; M25.561
+    """
+    cl = [c for c in live(cands) if c.status in ("affirmed", "uncertain")]
+    by_cat: dict[str, list[Candidate]] = {}
+    for c in cl:
+        by_cat.setdefault(c.code[:3], []).append(c)
+    for group in by_cat.values():
+        if len(group) < 2:
+            continue
+        for a in group:
+            va = _vagueness(a)
+            if va[0] == 0:
+                continue
+            heads = {ws[-1] for m in a.mentions if (ws := words(m.text))}
+            better = next((b for b in group if b is not a and b.code != a.code and not b.drop
+                           and _vagueness(b) < va and heads & _said(b)), None)
+            if better is not None:
+                a.drop = f"unspecified: {better.code} in the same category is documented"
+                a.guideline.append("I.A.9 / I.B.1 unspecified only when nothing more specific is documented")
+                for m in a.mentions:
+                    if m not in better.mentions:
+                        better.mentions.append(m)
+
+
+def _said(c: Candidate) -> set[str]:
+    """Words of a candidate's mentions and title: the same condition shares its head noun
+    ("back pain" / "low back pain"), two symptoms of one category do not ("nausea" / "vomiting")."""
+    out = set(words(c.title))
+    for m in c.mentions:
+        out.update(words(m.text))
+    return out
+
+
+def _vagueness(c: Candidate) -> tuple[int, int]:
+    """(how many times the title says 'unspecified' or 'without complications', minus code length)."""
+    t = c.title.lower()
+    n = t.count("unspecified") + t.count("without complications") + t.count(" nos")
+    return n, -len(c.code.replace(".", ""))
 
 
 def sequence_code_first(cands: list[Candidate], tab) -> None:

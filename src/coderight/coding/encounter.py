@@ -21,6 +21,7 @@ from .conventions import (
     Candidate,
     combine_with,
     drop_integral_symptoms,
+    drop_unspecified_siblings,
     hypertension_combos,
     live,
     resolve_excludes1,
@@ -81,6 +82,7 @@ class Coder:
         focus_on_assessment(cands)  # first: a symptom is integral only to a diagnosis that is reported
         drop_integral_symptoms(cands)
         resolve_excludes1(cands, self.tab)
+        drop_unspecified_siblings(cands)
         sequence_code_first(cands, self.tab)
         final = _merge(live(cands))
         final += external_causes(doc, final, self.ext, self.tab)  # I.C.20: after the injury they explain
@@ -408,13 +410,23 @@ def get_coder(codebook) -> Coder:
 
 
 def code_encounter(text: str, setting: str = "outpatient", codebook=None, id: str = "",
-                   coder: Coder | None = None) -> CodingResult:
+                   coder: Coder | None = None, with_em: bool = False, em_setting: str | None = None,
+                   payer: str = "medicare", billed: str | None = None) -> CodingResult:
     """Code one encounter note: diagnoses (ranked, with evidence spans and rationale), queries,
-    and the reference-data versions used. `setting` is 'outpatient' or 'inpatient'."""
+    and the reference-data versions used. `setting` is 'outpatient' or 'inpatient'.
+
+    With `with_em` (or an `em_setting`: office, hospital, ed), the result's ``em`` and
+    ``procedures`` are filled too (`coderight.coding.em_suggest.attach`, no claim edits): the E/M
+    problems addressed are the diagnoses coded here."""
     if coder is None:
         if codebook is None:
             from ..codesets.codebook import Codebook
 
             codebook = Codebook()
         coder = get_coder(codebook)
-    return coder.code(text, setting=setting, id=id)
+    res = coder.code(text, setting=setting, id=id)
+    if with_em or em_setting:
+        from .em_suggest import attach_safely
+
+        attach_safely(res, text, em_setting or setting, coder.codebook, payer=payer, billed=billed)
+    return res
