@@ -51,3 +51,17 @@ def test_two_symptoms_of_one_category_both_kept(coder):
     """Dyspnea (R06.00) and wheezing (R06.2) are two findings, not one condition said twice."""
     got = codes(coder, "DISCHARGE DIAGNOSES: Dyspnea. Wheezing.", "inpatient")
     assert {"R06.00", "R06.2"} <= set(got)
+
+
+def test_injury_written_site_first(coder):
+    """Notes write the site, the structure, then the injury; a ligament 'strain' is its sprain."""
+    assert codes(coder, "ASSESSMENT AND PLAN\n1. Right knee MCL strain.") == ["S83.411A"]
+    assert codes(coder, "ASSESSMENT\nRight knee posterior cruciate ligament strain.") == ["S83.521A"]
+    assert codes(coder, "ASSESSMENT\nAcute lumbar strain.") == ["S39.012A"]
+    assert codes(coder, "ASSESSMENT\nLeft knee medial meniscus tear.") == ["S83.242A"]
+
+
+def test_plural_possessive_eponyms(coder):
+    """"Colles fracture" and "Colles' fracture" are one term (index: Fracture, traumatic, Colles')."""
+    assert codes(coder, "ASSESSMENT\nRight wrist Colles fracture.") == ["S52.531A"]
+    assert codes(coder, "ASSESSMENT\nGraves' disease.") == codes(coder, "ASSESSMENT\nGraves disease.")

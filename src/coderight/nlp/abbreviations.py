@@ -147,6 +147,15 @@ ABBREVIATIONS: dict[str, tuple[str, str]] = {
     "mini stroke": ("transient ischemic attack", "G45.9"),
     "irregular heartbeat": ("cardiac arrhythmia", "I49.9"),
     "runny nose": ("rhinorrhea", "J34.89"),
+    # injuries by their clinical names (index: Strain, low back; Sprain, lumbar spine; Tear,
+    # meniscus, current injury — the side from the laterality attribute)
+    "lumbar strain": ("strain of muscle, fascia and tendon of lower back", "S39.012"),
+    "lumbosacral strain": ("strain of muscle, fascia and tendon of lower back", "S39.012"),
+    "lumbar sprain": ("sprain of ligaments of lumbar spine", "S33.5"),
+    "meniscus tear": ("tear of meniscus, current injury", "S83.20-"),
+    "meniscal tear": ("tear of meniscus, current injury", "S83.20-"),
+    "medial meniscus tear": ("other tear of medial meniscus, current injury", "S83.24-"),
+    "lateral meniscus tear": ("other tear of lateral meniscus, current injury", "S83.28-"),
 }
 
 UPPER_ONLY = frozenset({"mi", "pe", "pad", "ms", "af", "ra", "oa", "cap", "loc", "hf", "cad", "dm", "gad",

@@ -30,11 +30,12 @@ from pathlib import Path
 from .abbreviations import ABBREVIATIONS, UPPER_ONLY
 from .text import _TOKEN_RE, _stem
 
-LEXICON_VERSION = 16
+LEXICON_VERSION = 17
 END = "\0"
-STOP = frozenset({"of", "the", "in", "on", "an", "'s", "-", "at", "right", "left", "bilateral"})
+STOP = frozenset({"of", "the", "in", "on", "an", "'s", "'", "-", "at", "right", "left", "bilateral"})
 """Tokens ignored while matching (on both sides), so "osteoarthritis of the knee" meets the index
-path "Osteoarthritis, knee"; laterality words are read as attributes, not matched."""
+path "Osteoarthritis, knee"; laterality words are read as attributes, not matched; a plural
+possessive's apostrophe ("Colles' fracture", "Graves' disease") is written or not."""
 
 CONNECTORS = ("with", "without", "in", "due to", "due", "complicating", "following", "from", "by", "and",
               "as", "after", "during", "to", "for", "not", "on", "affecting", "involving", "of", "in relation to",
@@ -233,6 +234,9 @@ def compile_lexicon(tabular, index=None) -> Lexicon:
             for variant in {t, _PAREN.sub("", t)}:
                 if len(words(variant)) >= 2 or billable:
                     lx.add(variant, Entry(code, variant.lower(), "title"))
+        if code[0] == "S" and t:
+            for variant in _site_first(t):
+                lx.add(variant, Entry(code, variant, "title"))
     for code, term in tabular.inclusion_terms():
         if code.startswith(SKIP_CODE_PREFIXES):
             continue
@@ -255,6 +259,40 @@ def compile_lexicon(tabular, index=None) -> Lexicon:
         _attach_nodes(lx)
     _prune_single_words(lx)
     return lx
+
+
+_INJURY_HEAD = re.compile(r"^(sprain|strain|dislocation|subluxation|contusion|laceration|tear|"
+                          r"(?:[a-z]+ )?fracture) of (.+)$", re.I)
+_LIGAMENT_ABBR = (("medial collateral ligament", "mcl"), ("lateral collateral ligament", "lcl"),
+                  ("anterior cruciate ligament", "acl"), ("posterior cruciate ligament", "pcl"),
+                  ("anterior talofibular ligament", "atfl"), ("ulnar collateral ligament", "ucl"))
+
+
+def _site_first(title: str) -> list[str]:
+    """Injury titles in the order notes write them: the site first, the structure, then the
+    injury ("Sprain of medial collateral ligament of knee" → "knee medial collateral ligament
+    sprain", "knee MCL sprain"; a ligament "strain" is its sprain: ligaments sprain, muscles and
+    tendons strain).
+
+    >>> _site_first("Sprain of posterior cruciate ligament of knee")[:2]
+    ['knee posterior cruciate ligament sprain', 'knee pcl sprain']
+    """
+    m = _INJURY_HEAD.match(title.strip())
+    if not m or "," in m.group(2):
+        return []
+    head, rest = m.group(1).lower(), m.group(2).lower()
+    parts = [p.strip() for p in rest.split(" of ") if p.strip()]
+    if len(parts) < 2:
+        return []
+    base = " ".join(reversed(parts))
+    forms = [base]
+    for long, short in _LIGAMENT_ABBR:
+        if long in base:
+            forms.append(base.replace(long, short))
+    heads = [head]
+    if head == "sprain" and "ligament" in rest:
+        heads.append("strain")
+    return [f"{f} {h}" for f in forms for h in heads]
 
 
 def _attach_nodes(lx: Lexicon) -> None:
