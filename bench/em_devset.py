@@ -4,6 +4,11 @@ Reports E/M level accuracy (exact code, including "no separately billable E/M"),
 E/M modifier accuracy, prolonged-service accuracy, procedure code precision/recall (code +
 units), modifier accuracy on matched lines, and per-case misses. Writes bench/results/em_devset.json.
 
+Two runs: the E/M leveler alone (problems addressed from the assessment/plan words) and the
+integrated path (`code_encounter(..., with_em=True)` semantics: the diagnosis engine's coded
+diagnoses are the problems addressed). The dev set was used to write the rules: its accuracy is a
+development figure, not a held-out estimate.
+
 Run: CODERIGHT_DATA_MIRROR=../shared/data .venv/bin/python bench/em_devset.py
 """
 
@@ -31,13 +36,18 @@ def codebook():
     return cb
 
 
-def run(cases, cb):
-    from coderight.coding.em_suggest import suggest_em_and_procedures
+def run(cases, cb, coder=None):
+    from coderight.coding.em_suggest import SETTING_OF, suggest_em_and_procedures
 
     rows = []
     t0 = time.perf_counter()
     for c in cases:
-        r = suggest_em_and_procedures(c["note"], c["setting"], c.get("billed"), c.get("payer", "medicare"), cb)
+        coding = None
+        if coder is not None:
+            dx_setting = "inpatient" if SETTING_OF.get(c["setting"], c["setting"]) == "hospital" else "outpatient"
+            coding = coder.code(c["note"], setting=dx_setting, id=c["id"])
+        r = suggest_em_and_procedures(c["note"], c["setting"], c.get("billed"), c.get("payer", "medicare"), cb,
+                                      coding=coding)
         em = r.em
         code = em.code if em.separately_billable else None
         rows.append({"id": c["id"], "expected": c["expected"],
@@ -45,7 +55,8 @@ def run(cases, cb):
                              "prolonged": [{"code": p["code"], "units": p["units"]} for p in em.prolonged],
                              "procedures": [{"code": p.code, "modifiers": p.modifiers, "units": p.units}
                                             for p in r.procedures]},
-                     "billed": em.billed})
+                     "billed": em.billed,
+                     "coded_dx": coding.codes() if coding is not None else None})
     return rows, time.perf_counter() - t0
 
 
@@ -98,16 +109,32 @@ def main() -> int:
     summary = score(rows)
     summary["seconds"] = round(secs, 3)
     summary["notes_per_second"] = round(len(cases) / secs, 1) if secs else None
+    _print("E/M leveler alone (assessment/plan words)", summary, rows)
+    from coderight.coding.encounter import Coder
+
+    coder = Coder(cb)
+    rows_dx, secs_dx = run(cases, cb, coder)
+    summary_dx = score(rows_dx)
+    summary_dx["seconds"] = round(secs_dx, 3)
+    summary_dx["notes_per_second"] = round(len(cases) / secs_dx, 1) if secs_dx else None
+    _print("integrated (problems from the diagnosis engine's coded diagnoses)", summary_dx, rows_dx)
+    out = ROOT / "bench/results/em_devset.json"
+    out.write_text(json.dumps({"summary": summary, "cases": rows,
+                               "with_coded_diagnoses": {"summary": summary_dx, "cases": rows_dx}},
+                              indent=1, default=str))
+    return 0
+
+
+def _print(title, summary, rows) -> None:
+    print(title)
     for k, v in summary.items():
-        print(f"{k:45s} {v}")
+        print(f"  {k:45s} {v}")
     for r in rows:
         m = r["misses"]
         if m["em"] or m["missing"] or m["extra"] or m["units_or_mods"]:
-            print(f"  {r['id']}: em exp {r['expected']['em']} got {r['got']['em']}; missing {m['missing']} extra "
-                  f"{m['extra']} units/mods {m['units_or_mods']}")
-    out = ROOT / "bench/results/em_devset.json"
-    out.write_text(json.dumps({"summary": summary, "cases": rows}, indent=1, default=str))
-    return 0
+            print(f"    {r['id']}: em exp {r['expected']['em']} got {r['got']['em']}; missing {m['missing']} extra "
+                  f"{m['extra']} units/mods {m['units_or_mods']}"
+                  + (f"; coded dx {r['coded_dx']}" if r.get("coded_dx") is not None else ""))
 
 
 if __name__ == "__main__":

@@ -91,7 +91,7 @@ def iter_inputs(path: Path) -> Iterator[tuple[str, str | None, str | None, str |
 
 def cmd_suggest(args) -> int:
     from ..codesets.codebook import Codebook
-    from ..coding.encounter import Coder
+    from ..coding.encounter import Coder, code_encounter
 
     if args.input:
         if not args.output:
@@ -104,8 +104,10 @@ def cmd_suggest(args) -> int:
                 n += 1
                 if err is None:
                     try:
-                        rec = coder.code(text, setting=setting or args.setting or "outpatient", id=rid).to_record()
-                        rec.update(_em_fields(text, setting or args.setting or "outpatient"))
+                        res = code_encounter(text, setting or args.setting or "outpatient", id=rid, coder=coder,
+                                             with_em=True)
+                        rec = res.to_record()
+                        rec.update(_em_fields(res))
                     except Exception as e:  # noqa: BLE001 - one bad note must not stop the batch
                         rec = {"id": rid, "error": f"coding failed: {type(e).__name__}: {e}", "diagnoses": [], "queries": []}
                 else:
@@ -124,10 +126,9 @@ def cmd_suggest(args) -> int:
         print(f"coderight: {args.note}: {err}", file=sys.stderr)
         return 1
     coder = Coder(Codebook())
-    res = coder.code(text, setting=args.setting or "outpatient", id=Path(args.note).stem)
+    res = code_encounter(text, args.setting or "outpatient", id=Path(args.note).stem, coder=coder,
+                         with_em=bool(args.json))
     if args.json:
-        em = _em_fields(text, args.setting or "outpatient")
-        res.em, res.procedures = em["em"], em["procedures"]
         print(res.model_dump_json(indent=1))
         return 0
     print(report(res))
@@ -161,9 +162,10 @@ def report(res) -> str:
     return "\n".join(lines)
 
 
-def _em_fields(text: str, setting: str) -> dict:
-    """E/M level and procedures beside the diagnoses (coderight.coding.em_suggest)."""
-    from ..codesets.codebook import Codebook
-    from ..coding.em_suggest import em_fields
-
-    return em_fields(text, setting, Codebook())
+def _em_fields(res) -> dict:
+    """The E/M level and procedures `code_encounter(..., with_em=True)` put beside the diagnoses
+    (the codebook and engines are loaded once per process, with the `Coder`)."""
+    em = res.em
+    if isinstance(em, dict) and em.get("error") and not em.get("code"):
+        return {"em": None, "procedures": [], "em_error": em["error"]}
+    return {"em": em, "procedures": res.procedures}

@@ -1,14 +1,16 @@
 """E/M level and procedures for one encounter, with modifier 25 decided between them, the billed
 comparison, and the claim edits run on the result.
 
-`suggest_em_and_procedures(note, setting, billed=None, payer="medicare", codebook=None, ...)` →
-`EmProcedures`; `attach(result, ...)` adds ``em`` and ``procedures`` to a diagnosis
-`CodingResult`; `to_claim(...)` builds a `coderight.claims.model.Claim` and `scrub(...)` runs the
-edit engine (`coderight.edits`) on it.
+`suggest_em_and_procedures(note, setting, billed=None, payer="medicare", codebook=None, ...,
+coding=None)` → `EmProcedures`; `attach(result, ...)` adds ``em`` and ``procedures`` to a diagnosis
+`CodingResult` (its coded diagnoses are the problems addressed; `code_encounter(..., with_em=True)`
+calls it); `to_claim(...)` builds a `coderight.claims.model.Claim` and `scrub(...)` runs the
+edit engine (`coderight.edits`) on it. The edit engine is built once per codebook.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -35,13 +37,15 @@ class EmProcedures:
 
 def suggest_em_and_procedures(note, setting: str = "office", billed: str | None = None, payer: str = "medicare",
                               codebook=None, age: int | None = None, date_of_service: date | None = None,
-                              locality: str | None = None, run_edits: bool = True) -> EmProcedures:
+                              locality: str | None = None, run_edits: bool = True, coding=None) -> EmProcedures:
+    """coding: the diagnosis engine's `CodingResult` of the same note (its diagnoses become the
+    problems addressed; see `level_em`)."""
     from .em.note import Note
 
     n = Note.read(note)
     procs = suggest_procedures(n, setting, payer, age, codebook, date_of_service)
     billed_tests = {BILLED_TESTS[p.code] for p in procs if p.code in BILLED_TESTS}
-    em = level_em(n, setting, billed=billed, payer=payer, billed_tests=billed_tests)
+    em = level_em(n, setting, billed=billed, payer=payer, billed_tests=billed_tests, coding=coding)
     gd = None
     if codebook is not None:
         try:
@@ -170,18 +174,37 @@ def scrub(result: EmProcedures, codebook, setting: str = "office", payer: str = 
         return []
     claim = to_claim(result, diagnoses, setting, payer, date_of_service, codebook=codebook)
     try:
-        res = Engine(codebook).scrub(claim)
+        res = edits_engine(codebook, Engine).scrub(claim)
     except Exception as e:  # noqa: BLE001 - edits must not stop the coding result
         return [{"rule": "EDITS-UNAVAILABLE", "severity": "info", "message": f"{type(e).__name__}: {e}"}]
     return [f.to_dict() for f in res.findings]
 
 
+_ENGINES: dict[int, object] = {}
+_LOCK = threading.Lock()
+
+
+def edits_engine(codebook, cls=None):
+    """The claim edit engine bound to `codebook`, built once per codebook (process-wide)."""
+    with _LOCK:
+        e = _ENGINES.get(id(codebook))
+        if e is None or e.codebook is not codebook:
+            if cls is None:
+                from ..edits.engine import Engine as cls
+            e = _ENGINES[id(codebook)] = cls(codebook)
+        return e
+
+
 def attach(coding_result, note, setting: str = "office", billed: str | None = None, payer: str = "medicare",
-           codebook=None, date_of_service: date | None = None):
-    """Add ``em`` and ``procedures`` (JSON-ready dicts) to a diagnosis `CodingResult`."""
-    r = suggest_em_and_procedures(note, setting, billed, payer, codebook, date_of_service=date_of_service)
-    if codebook is not None and coding_result is not None:
-        r.findings = scrub(r, codebook, setting, payer, date_of_service, coding_result.codes() or None)
+           codebook=None, date_of_service: date | None = None, run_edits: bool = True):
+    """Add ``em`` and ``procedures`` (JSON-ready dicts) to a diagnosis `CodingResult`; its coded
+    diagnoses are the problems addressed. With `run_edits`, the claim edits run once on the
+    suggested lines with those diagnoses."""
+    r = suggest_em_and_procedures(note, SETTING_OF.get(setting, setting), billed, payer, codebook,
+                                  date_of_service=date_of_service, run_edits=False, coding=coding_result)
+    if codebook is not None and run_edits:
+        dx = coding_result.codes() if coding_result is not None else None
+        r.findings = scrub(r, codebook, setting, payer, date_of_service, dx or None)
     d = r.to_dict()
     if coding_result is not None:
         coding_result.em = d["em"]
@@ -194,15 +217,28 @@ SETTING_OF = {"outpatient": "office", "office": "office", "inpatient": "hospital
 
 
 def em_fields(text: str, setting: str = "outpatient", codebook=None, billed: str | None = None,
-              payer: str = "medicare") -> dict:
+              payer: str = "medicare", coding=None) -> dict:
     """The ``em`` and ``procedures`` members of a `coderight suggest --json` record (no claim edits)."""
     try:
         r = suggest_em_and_procedures(text, SETTING_OF.get(setting, "office"), billed, payer, codebook,
-                                      run_edits=False)
+                                      run_edits=False, coding=coding)
     except Exception as e:  # noqa: BLE001 - the diagnosis result stands without E/M
         return {"em": None, "procedures": [], "em_error": f"{type(e).__name__}: {e}"}
     d = r.to_dict()
     return {"em": d["em"], "procedures": d["procedures"]}
 
 
-__all__ = ["em_fields", "EmProcedures", "Evidence", "attach", "scrub", "suggest_em_and_procedures", "to_claim"]
+__all__ = ["em_fields", "EmProcedures", "Evidence", "attach", "attach_safely", "edits_engine", "scrub", "suggest_em_and_procedures",
+           "to_claim"]
+
+
+def attach_safely(coding_result, note, setting: str = "outpatient", codebook=None, payer: str = "medicare",
+                  billed: str | None = None, date_of_service: date | None = None) -> None:
+    """`attach` without claim edits for `code_encounter(..., with_em=True)`: a failure of the E/M or
+    procedure engine leaves the diagnoses standing (``em`` = ``{"code": None, "error": …}``)."""
+    try:
+        attach(coding_result, note, SETTING_OF.get(setting, setting), billed, payer, codebook,
+               date_of_service, run_edits=False)
+    except Exception as e:  # noqa: BLE001 - the diagnosis result stands without E/M
+        coding_result.em = {"code": None, "error": f"{type(e).__name__}: {e}"}
+        coding_result.procedures = []

@@ -26,7 +26,15 @@ from .codes import (
     prolonged_for,
     time_level,
 )
-from .mdm import SOURCE_TABLE, Element, data_element, mdm_level, problems_element, risk_element
+from .mdm import (
+    SOURCE_TABLE,
+    Element,
+    data_element,
+    mdm_level,
+    problems_element,
+    problems_from_diagnoses,
+    risk_element,
+)
 from .note import Evidence, Note
 
 SETTINGS = ("office", "hospital", "ed")
@@ -145,13 +153,17 @@ def detect_family(note: Note, setting: str, billed: str | None = None) -> tuple[
 
 def level_em(note: str | Document | Note, setting: str = "office", billed: str | None = None,
              payer: str = "medicare", billed_tests: frozenset[str] | set[str] = frozenset(),
-             codebook=None, locality: str | None = None) -> EmResult:
+             codebook=None, locality: str | None = None, coding=None) -> EmResult:
     """Level the E/M service documented in `note`.
 
     setting: office, hospital (inpatient or observation) or ed. payer: medicare (G2212/G0316) or
     commercial (99417/99418). billed_tests: keys of tests whose interpretation is reported
     separately on this claim (e.g. ``{"ekg"}`` with 93000): not counted as data. With `billed`
     and a `codebook`, the result carries the comparison with what was billed (see `compare`).
+    coding: the diagnosis engine's `CodingResult` for the same note (or its list of diagnoses):
+    the problems addressed are then its coded diagnoses, placed in the assessment/plan by their
+    evidence spans (`problems_from_diagnoses`); without it (or with no diagnosis coded) the
+    problems come from the assessment/plan words alone.
     """
     if setting not in SETTINGS:
         setting = {"outpatient": "office", "inpatient": "hospital", "observation": "hospital",
@@ -159,14 +171,19 @@ def level_em(note: str | Document | Note, setting: str = "office", billed: str |
     n = Note.read(note, setting)
     fam, fam_ev, fam_why = detect_family(n, setting, billed)
     ctx = fam.name
-    problems = problems_element(n)
+    dxs = getattr(coding, "diagnoses", coding) if coding is not None else None
+    problems = problems_from_diagnoses(n, dxs) if dxs else None
+    problems_basis = "coded diagnoses in the assessment/plan" if problems is not None else "assessment/plan words"
+    if problems is None:
+        problems = problems_element(n)
     data = data_element(n, frozenset(billed_tests))
     risk = risk_element(n, ctx)
     elements = [problems, data, risk]
     level = mdm_level(problems.level, data.level, risk.level) if problems.items else 0
     rationale = [f"family: {fam.name} ({fam_why})",
                  f"MDM {LEVEL_NAMES[level]}: problems {problems.level_name}, data {data.level_name}, "
-                 f"risk {risk.level_name} (two of three must be met or exceeded; {SOURCE_TABLE})"]
+                 f"risk {risk.level_name} (two of three must be met or exceeded; {SOURCE_TABLE})",
+                 f"problems addressed from the {problems_basis}"]
     mdm_code = fam.code_for(level) if level else None
     if fam.name == "office_established" and not mdm_code and n.find(_NURSE):
         mdm_code = "99211"

@@ -154,24 +154,112 @@ def classify_problem(text: str) -> tuple[str, int, str]:
 
 
 def problems_element(note: Note, procedure_terms: tuple[str, ...] = ()) -> Element:
+    items = [it for start, end, text in problem_items(note) if (it := _problem_item(note, start, end, text))]
+    return problems_from_items(items)
+
+
+def _problem_item(note: Note, start: int, end: int, text: str) -> Item | None:
+    """One assessment/plan item classified from its words (None: not a problem, e.g. an instruction)."""
+    ev = [Evidence(start, end, text, note.section_of(start))]
+    if lx.NON_PROBLEM.match(text):
+        return None
+    if _HISTORICAL.match(text) and not re.search(r"\b(?:now|currently|today|recurren)", text, re.I):
+        return Item("historical condition", NONE, ev, "problems: history only, not addressed", False,
+                    "a past condition listed without assessment or plan is not addressed")
+    if lx.NOT_ADDRESSED.search(text) and not lx.RX_VERBS.search(text.split("by", 1)[0]):
+        return Item("managed by another professional", NONE, ev, "problems: not addressed", False,
+                    "noted as managed elsewhere without additional assessment or care coordination")
+    if re.search(r"\b(?:vaccin|immuniz)\w*", _headline(text), re.I) and re.search(
+            r"\b(?:administered|given)\b", text, re.I):
+        return None  # an immunization line is a service, not a problem addressed
+    kind, level, rule = classify_problem(text)
+    return Item(kind, level, ev, rule)
+
+
+_NOT_A_PROBLEM_CODE = ("V", "W", "X", "Y", "Z")
+"""External causes (V-Y) and factors influencing health status (Z: encounters, screening, history,
+long-term drug use) are never a problem addressed by themselves."""
+
+
+def problems_from_diagnoses(note: Note, diagnoses) -> Element | None:
+    """The problems element from the diagnosis engine's coded diagnoses (`coderight.coding.models.Diagnosis`:
+    code, evidence spans, status), or None when there are none to use (the caller falls back to the
+    word lists of `problems_element`).
+
+    Each coded diagnosis is placed in the assessment/plan item that holds one of its evidence spans;
+    an item with coded diagnoses is one problem addressed (a combination code and its partner are
+    one problem), classified by the item's status words (stable, worsening, severe, …) and carrying
+    the codes and their evidence. A diagnosis the engine reports as historical or family history
+    is not addressed; Z and external-cause codes are not problems. Assessment/plan items without a
+    coded diagnosis are classified from their words, as without the diagnosis engine, and a service
+    or instruction line (vaccines given, follow-up) stays no problem whatever was coded from it. A
+    diagnosis documented only outside the assessment/plan (when the note has one) is listed, not
+    counted; a note without an assessment/plan counts each coded diagnosis's sentence, except a
+    procedure note (its diagnoses are the indications).
+    """
+    dxs = [d for d in diagnoses or () if getattr(d, "evidence", None)]
+    if not dxs:
+        return None
+    ap = problem_items(note)
+    if not ap and any(s.kind == "procedure" for s in note.doc.sections):
+        return None  # a procedure note: its diagnoses are the indications, not problems of an E/M
+    by_item: dict[int, list] = {}
+    outside = []
+    for d in dxs:
+        where = next((i for i, (a, b, _t) in enumerate(ap) for e in d.evidence if a <= e.start < b), None)
+        if where is None:
+            outside.append(d)
+        else:
+            by_item.setdefault(where, []).append(d)
     items: list[Item] = []
-    for start, end, text in problem_items(note):
+    for i, (start, end, text) in enumerate(ap):
+        ds = by_item.get(i)
+        if not ds:
+            it = _problem_item(note, start, end, text)
+            if it is not None:
+                items.append(it)
+            continue
         ev = [Evidence(start, end, text, note.section_of(start))]
-        if lx.NON_PROBLEM.match(text):
+        ev += [Evidence(e.start, e.end, e.text, getattr(e, "section", "") or note.section_of(e.start))
+               for d in ds for e in d.evidence[:1]]
+        codes = ", ".join(d.code for d in ds)
+        real = [d for d in ds if d.code[:1].upper() not in _NOT_A_PROBLEM_CODE]
+        if not real:
+            it = _problem_item(note, start, end, text)
+            if it is not None and it.counted:
+                it.counted, it.note = False, f"coded only as {codes} (encounter, status or history code)"
+                it.rule = "problems: not a problem addressed"
+            if it is not None:
+                it.evidence = ev
+                items.append(it)
             continue
-        if _HISTORICAL.match(text) and not re.search(r"\b(?:now|currently|today|recurren)", text, re.I):
-            items.append(Item("historical condition", NONE, ev, "problems: history only, not addressed", False,
-                              "a past condition listed without assessment or plan is not addressed"))
+        if all(getattr(d, "status", "affirmed") in ("historical", "family") for d in real):
+            items.append(Item("historical condition", NONE, ev, f"problems: history only ({codes})", False,
+                              "the diagnosis engine reads it as history, not a current problem"))
             continue
-        if lx.NOT_ADDRESSED.search(text) and not lx.RX_VERBS.search(text.split("by", 1)[0]):
-            items.append(Item("managed by another professional", NONE, ev, "problems: not addressed", False,
-                              "noted as managed elsewhere without additional assessment or care coordination"))
+        it = _problem_item(note, start, end, text)
+        if it is None:  # a service or instruction line (e.g. vaccines given): the words decide
             continue
-        if re.search(r"\b(?:vaccin|immuniz)\w*", _headline(text), re.I) and re.search(
-                r"\b(?:administered|given)\b", text, re.I):
-            continue  # an immunization line is a service, not a problem addressed
-        kind, level, rule = classify_problem(text)
-        items.append(Item(kind, level, ev, rule))
+        it.evidence = ev  # (history only / managed elsewhere stays not counted: the words decide)
+        it.rule = f"{it.rule} [coded: {codes}]"
+        items.append(it)
+    if not ap:  # no assessment/plan items: each coded diagnosis's sentence is the problem
+        for d in outside:
+            if d.code[:1].upper() in _NOT_A_PROBLEM_CODE or getattr(d, "status", "") in ("historical", "family"):
+                continue
+            e = d.evidence[0]
+            sent = next((s for s in note.doc.sentences if s.start <= e.start < s.end), None)
+            a, b = (sent.start, sent.end) if sent is not None else (e.start, e.end)
+            kind, level, rule = classify_problem(note.text[a:b])
+            items.append(Item(kind, level, [Evidence(a, b, note.text[a:b], note.section_of(a))],
+                              f"{rule} [coded: {d.code}]"))
+    else:
+        for d in outside:
+            e = d.evidence[0]
+            items.append(Item("documented outside the assessment/plan", NONE,
+                              [Evidence(e.start, e.end, e.text, note.section_of(e.start))],
+                              f"problems: {d.code} not in the assessment/plan", False,
+                              "coded from the note but not assessed or planned in this encounter"))
     return problems_from_items(items)
 
 
