@@ -65,3 +65,20 @@ def test_plural_possessive_eponyms(coder):
     """"Colles fracture" and "Colles' fracture" are one term (index: Fracture, traumatic, Colles')."""
     assert codes(coder, "ASSESSMENT\nRight wrist Colles fracture.") == ["S52.531A"]
     assert codes(coder, "ASSESSMENT\nGraves' disease.") == codes(coder, "ASSESSMENT\nGraves disease.")
+
+
+def test_rank_and_confidence_follow_the_evidence(coder):
+    """After the first-listed diagnosis, codes rank by evidence: said in several sections and
+    sentences, exact multi-word terms, certain, not a symptom. Confidence follows the same score."""
+    text = ("ASSESSMENT:\n1. Hypertension.\n2. Low back pain.\n3. Type 2 diabetes.\n"
+            "PLAN:\nType 2 diabetes: continue metformin, recheck A1c.\nHPI: His type 2 diabetes is stable.")
+    r = coder.code(text)
+    assert r.codes() == ["E11.9", "I10", "M54.50"]
+    conf = {d.code: d.confidence for d in r.diagnoses}
+    assert conf["E11.9"] > conf["I10"] > conf["M54.50"] and all(0 < v <= 0.98 for v in conf.values())
+
+
+def test_case_report_keeps_order_of_mention(coder):
+    """A narrative without an assessment keeps the provider's order."""
+    got = codes(coder, "A 60-year-old man with hypertension presented with pneumonia.", "inpatient")
+    assert got == ["I10", "J18.9"]

@@ -86,11 +86,11 @@ class Coder:
         sequence_code_first(cands, self.tab)
         final = _merge(live(cands))
         final += external_causes(doc, final, self.ext, self.tab)  # I.C.20: after the injury they explain
-        final.sort(key=lambda c: (-c.weight, c.first))
+        final = _rank(final)
         diagnoses = []
         for rank, c in enumerate(final, 1):
             diagnoses.append(Diagnosis(
-                code=c.code, title=c.title, rank=rank, confidence=_confidence(c, rank),
+                code=c.code, title=c.title, rank=rank, confidence=_confidence(c),
                 evidence=_evidence(doc, c), rationale=c.rationale, index_path=list(c.path),
                 guideline=c.guideline, status=c.status))
         for c in cands:
@@ -384,17 +384,69 @@ def _evidence(doc: Document, c: Candidate) -> list[Evidence]:
     return out
 
 
-def _confidence(c: Candidate, rank: int) -> float:
-    base = 0.55 + 0.1 * min(c.weight, 3.0) / 3.0 * 3
-    m0 = c.mentions[0] if c.mentions else None
-    if m0 is not None and m0.source in ("abbreviation", "index"):
-        base += 0.05
-    base += 0.03 * min(len(c.mentions) - 1, 3)
+def _evidence_score(c: Candidate) -> float:
+    """How strongly the note supports reporting this code, from features that need no gold:
+    where it is said (assessment > plan/HPI > history/exam), how often and in how many sections,
+    how exactly the lexicon matched (an abbreviation or index path vs a bare title word; a
+    multi-word term vs one word), certainty (uncertain, historical, family lower), and whether
+    it is a sign/symptom (reported only when nothing explains it, so less often the point of the
+    visit). About 0 to 4."""
+    ms = c.mentions
+    score = min(c.weight, 3.2)
+    if ms:
+        sections = {m.section for m in ms}
+        sents = {m.sent for m in ms}
+        score += 0.1 * min(len(sents) - 1, 3)
+        score += 0.2 * min(len(sections & {"assessment", "diagnoses", "plan", "hpi", "cc"}) - 1, 2)
+        if sections <= {"pmh", "psh", "family_history", "social", "meds", "ros", "exam", "results"}:
+            score -= 0.3
+        best = max(ms, key=lambda m: (m.source in ("abbreviation", "index"), len(m.term.split())))
+        if best.source in ("abbreviation", "index") or len(best.term.split()) >= 2:
+            score += 0.15
+        if len(best.term.split()) >= 3 or best.extra:
+            score += 0.1
     if c.status == "uncertain":
-        base -= 0.15
+        score -= 0.4
+    elif c.status in ("historical", "family"):
+        score -= 0.3
+    if c.is_symptom:
+        score -= 0.35
     if c.origin == "combination":
-        base += 0.02
-    return round(max(0.05, min(base, 0.98)), 2)
+        score += 0.1
+    return score
+
+
+def _rank(final: list[Candidate]) -> list[Candidate]:
+    """The first-listed (principal) diagnosis by the sequencing rules (II, IV.G: assessment and
+    discharge diagnoses first, then order of mention); the others by evidence strength; a code a
+    'code first' note names stays before the code carrying the note (I.A.13); external causes
+    follow their injury."""
+    if not final:
+        return final
+    order = sorted(final, key=lambda c: (-c.weight, c.first))
+    head = next((c for c in order if c.code[0] not in "VWXY"), order[0])
+    rest = [c for c in order if c is not head and c.code[0] not in "VWXY"]
+    if any(m.section in ("assessment", "diagnoses") for c in final for m in c.mentions):
+        rest.sort(key=lambda c: (-_evidence_score(c), c.first))
+    # else a narrative without an assessment (a case report): the provider's order of mention
+    ranked = [head, *rest]
+    for a in list(ranked):  # I.A.13: etiology before manifestation
+        for r in a.rationale:
+            if r.startswith("code first "):
+                b = next((x for x in ranked if x.code == r.split()[2]), None)
+                if b is not None and ranked.index(b) > ranked.index(a):
+                    ranked.remove(b)
+                    ranked.insert(ranked.index(a), b)
+    ext = [c for c in order if c is not head and c.code[0] in "VWXY"]
+    if ext:  # I.C.20: right after the injuries they explain
+        at = max((i + 1 for i, c in enumerate(ranked) if c.code[0] in "ST"), default=len(ranked))
+        ranked[at:at] = ext
+    return ranked
+
+
+def _confidence(c: Candidate) -> float:
+    """Evidence strength mapped to 0.05–0.98 (not a calibrated probability)."""
+    return round(max(0.05, min(0.35 + 0.16 * _evidence_score(c), 0.98)), 2)
 
 
 _CODERS: dict[int, Coder] = {}
