@@ -151,7 +151,8 @@ class Engines:
         t0 = time.perf_counter()
         if self._code_encounter is not None:
             out = self._from_coding_result(self._code_encounter(
-                text, setting=ctx.setting, codebook=self.codebook))
+                text, setting=ctx.setting, codebook=self.codebook, with_em=True,
+                payer="medicare" if payer_type(ctx.payer) == "medicare" else "commercial"))
         else:
             out = _standin_suggest(self.codebook, text)
         out.engine_version = self.engine_version
@@ -163,18 +164,26 @@ class Engines:
         for kind, items in (("dx", getattr(res, "diagnoses", ()) or ()),
                             ("px", getattr(res, "procedures", ()) or ())):
             for i, d in enumerate(items):
+                g = _getter(d)
+                mods = g("modifiers") or ()
                 codes.append(CodeDraft(
-                    kind=kind, code=str(d.code), title=str(getattr(d, "title", "") or ""),
-                    rank=int(getattr(d, "rank", i + 1) or i + 1),
-                    confidence=float(getattr(d, "confidence", 0.0) or 0.0),
-                    evidence=[_span(e) for e in (getattr(d, "evidence", ()) or ())],
-                    rationale=_text(getattr(d, "rationale", ""))))
+                    kind=kind, code=str(g("code")),
+                    title=str(g("title") or g("label") or ""),
+                    rank=int(g("rank") or i + 1),
+                    confidence=float(g("confidence") or 0.0),
+                    evidence=[_span(e) for e in (g("evidence") or ())],
+                    rationale=_text(([f"modifiers {'-'.join(mods)}"] if mods else [])
+                                    + ([g("rationale")] if isinstance(g("rationale"), str) else
+                                       list(g("rationale") or ())))))
         em = getattr(res, "em", None)
-        if em is not None and getattr(em, "code", None):
-            codes.append(CodeDraft(kind="em", code=str(em.code), title=str(getattr(em, "title", "") or ""),
-                                   rank=1, confidence=float(getattr(em, "confidence", 0.0) or 0.0),
-                                   evidence=[_span(e) for e in (getattr(em, "evidence", ()) or ())],
-                                   rationale=_text(getattr(em, "rationale", ""))))
+        g = _getter(em) if em is not None else None
+        if g is not None and g("code") and g("separately_billable") is not False:
+            mods = g("modifiers") or ()
+            codes.append(CodeDraft(kind="em", code=str(g("code")), title=str(g("title") or g("label") or ""),
+                                   rank=1, confidence=float(g("confidence") or 0.0),
+                                   evidence=[_span(e) for e in (g("evidence") or _em_evidence(em))],
+                                   rationale=_text(([f"modifiers {'-'.join(mods)}"] if mods else [])
+                                                   + list(g("rationale") or ()))))
         queries = []
         for q in getattr(res, "queries", ()) or ():
             kind = str(getattr(q, "kind", "") or "")
@@ -245,6 +254,25 @@ def _text(v) -> str:
     if isinstance(v, list | tuple):
         return "; ".join(str(x) for x in v)
     return str(v or "")
+
+
+def _getter(o):
+    """Read a field of an engine result given as an object or as its JSON-ready dict."""
+    if isinstance(o, dict):
+        return o.get
+    return lambda k: getattr(o, k, None)
+
+
+def _em_evidence(em) -> list:
+    """An E/M dict's evidence: the counted MDM items' spans, then the documented time."""
+    if not isinstance(em, dict):
+        return []
+    out = []
+    for el in (em.get("elements") or {}).values():
+        for it in el.get("items") or ():
+            if it.get("counted", True):
+                out.extend((it.get("evidence") or ())[:1])
+    return out + list(em.get("time_evidence") or ())
 
 
 def _span(e) -> dict:
