@@ -82,3 +82,10 @@ def test_case_report_keeps_order_of_mention(coder):
     """A narrative without an assessment keeps the provider's order."""
     got = codes(coder, "A 60-year-old man with hypertension presented with pneumonia.", "inpatient")
     assert got == ["I10", "J18.9"]
+
+
+def test_due_to_link_selects_the_index_subterm(coder):
+    """'X due to / secondary to Y' walks the index's 'due to' / 'in' subterm of X."""
+    assert codes(coder, "ASSESSMENT: Cardiomyopathy due to alcohol abuse.")[0] == "I42.6"
+    got = codes(coder, "ASSESSMENT: Anemia secondary to chronic kidney disease stage 3a.")
+    assert got == ["N18.31", "D63.1"]  # D63.1: code first the underlying chronic kidney disease

@@ -106,7 +106,8 @@ def combine_with(cands: list[Candidate], lx, tab, words_of) -> None:
         if a.drop or a.status != "affirmed" or not a.mentions or a.origin != "mention":
             continue
         node = next((m.node for m in a.mentions if m.node >= 0), -1)
-        if node < 0 or not any(lx.node_title[c].strip().lower() == "with" for c in lx.node_children.get(node, ())):
+        if node < 0 or not any(lx.node_title[c].strip().lower() in ("with", "due to", "in")
+                               for c in lx.node_children.get(node, ())):
             continue
         for b in cl:
             if b is a or b.drop or b.status not in ("affirmed", "historical") or b.code[:3] == a.code[:3]:
@@ -115,7 +116,14 @@ def combine_with(cands: list[Candidate], lx, tab, words_of) -> None:
             if target is None:
                 target = wcache[id(b)] = words_of(b)
             found = _walk_with(lx, node, target)
-            if not found or found[:3] != a.code[:3].rstrip("-") or found == a.code:
+            if found and found[:3] != a.code[:3].rstrip("-"):
+                found = None
+            if not found and _linked(a, b):
+                # "X due to / secondary to Y": the provider's link selects the index's "due to"
+                # or "in" subterm, whose code may sit in another category (Anemia, in, chronic
+                # kidney disease D63.1)
+                found = _walk_with(lx, node, target, "due to") or _walk_with(lx, node, target, "in")
+            if not found or found == a.code:
                 continue
             full = found.rstrip("-")
             if tab.find(full) is None:
@@ -137,10 +145,26 @@ def combine_with(cands: list[Candidate], lx, tab, words_of) -> None:
             break
 
 
-def _walk_with(lx, node: int, target: frozenset) -> str | None:
+_CAUSAL = frozenset({"due to", "secondary to", "caused by", "resulting from", "attributed to", "because of"})
+
+
+def _linked(a: Candidate, b: Candidate) -> bool:
+    """The note links a's mention to b's by a causal phrase in one sentence ("cardiomyopathy due
+    to alcohol", "anemia secondary to CKD"): the index's "due to" subterms apply (I.A.15 does
+    not presume these; the provider's link does)."""
+    ids = {id(m) for m in b.mentions}
+    for m in a.mentions:
+        doc_links = getattr(m, "links", ())
+        for rel, _k in doc_links:
+            if rel in _CAUSAL:
+                return bool(ids) and any(bm.sent == m.sent and bm.start > m.start for bm in b.mentions)
+    return False
+
+
+def _walk_with(lx, node: int, target: frozenset, conn: str = "with") -> str | None:
     for c in lx.node_children.get(node, ()):
         t = lx.node_title[c].strip().lower()
-        if t != "with":
+        if t != conn:
             continue
         best, best_n = None, 0
         for g in lx.node_children.get(c, ()):
