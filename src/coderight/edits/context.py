@@ -63,9 +63,10 @@ class ClaimView:
     groups: dict[tuple[str, date | None], list[Line]]
     info: list[ProcInfo]
     """Parallel to claim.lines."""
-    ptp: list[PtpHit]
-    not_loaded: list[tuple[str, date]]
-    """(what, date): edit tables that no loaded release covers."""
+    ptp: list[PtpHit] | tuple
+    """NCCI PTP hits in force (an empty tuple when none)."""
+    not_loaded: list[tuple[str, date]] | tuple
+    """(what, date): edit tables that no loaded release covers (an empty tuple when none)."""
     age: int | None
     flags: set[str]
     """What the claim holds (em, surgery, mods, multi, dx:<status>, mce, …): rules whose `when`
@@ -411,13 +412,17 @@ class Context:
             add("link")
         if pos_bad:
             add("pos")
-        not_loaded: list[tuple[str, date]] = []
+        not_loaded: list[tuple[str, date]] | tuple = ()  # shared empty: no list per claim
+        gaps = self._gaps
         for _npi, d in groups:
             if d is not None:
-                gap = self._gaps.get((d, setting))
+                gap = gaps.get((d, setting))
                 if gap is None:
-                    gap = self._gaps[(d, setting)] = self._gap(d, setting)
-                not_loaded.extend(gap)
+                    gap = gaps[(d, setting)] = self._gap(d, setting)
+                if gap:
+                    if not not_loaded:
+                        not_loaded = []
+                    not_loaded.extend(gap)
         if not_loaded:
             add("not_loaded")
         d0 = claim.from_date
@@ -435,7 +440,7 @@ class Context:
                     f = dxf[(key, dk)] = self._dx_flags_of(key, d0)
                 if f:
                     flags.update(f)
-        return ClaimView(setting, groups, info, [], not_loaded, claim.patient.age_on(d0), flags)
+        return ClaimView(setting, groups, info, (), not_loaded, claim.patient.age_on(d0), flags)
 
     def _line_facts(self, code: str, d: date, qkey, setting: str) -> tuple[ProcInfo, float, bool]:
         """(ProcInfo, MUE value or inf, add-on with listed primaries) of a code in a quarter."""
@@ -582,6 +587,8 @@ def find_ptp(claims: list[Claim], views: list[ClaimView], ctx: Context) -> None:
             view, a, b, day = refs[h]
             if ok:
                 view.flags.add("ptp")
+                if not view.ptp:
+                    view.ptp = []
                 view.ptp.append(PtpHit(a, b, mod, rationales[why], label))
                 continue
             key = keys[h]
@@ -589,6 +596,8 @@ def find_ptp(claims: list[Claim], views: list[ClaimView], ctx: Context) -> None:
             while i < t.n and t.keys[i] == key:  # a pair deleted and re-added appears more than once
                 if day < t.deletion[i] and (t.effective is None or t.effective[i] <= day):
                     view.flags.add("ptp")
+                    if not view.ptp:
+                        view.ptp = []
                     view.ptp.append(PtpHit(a, b, int(t.mod[i]), t.rationales[t.rationale[i]], label))
                     break
                 i += 1
