@@ -244,6 +244,14 @@ class Context:
             got = self._excl[k] = self._excludes1_of(a, b) or self._excludes1_of(b, a)
         return got
 
+    def excludes1_refs(self, key: str) -> dict[str, list]:
+        """Excludes1 ranges of an undotted code (own and inherited) by first letter (memoised): a
+        code whose first letter is not a key here cannot be excluded by this code's notes."""
+        got = self._excl_refs.get(key)
+        if got is None:
+            got = self._excl_refs[key] = self._refs(key)
+        return got
+
     def _excludes1_of(self, a: str, b: str):
         refs = self._excl_refs.get(a)
         if refs is None:
@@ -341,7 +349,10 @@ class Context:
         link = not dxs
         cpos = claim.pos
         # POS-INVALID checks the type of bill of institutional claims, the POS codes of the others
-        pos_bad = institutional or not self._pos_is_ok(cpos)
+        ok = pos_ok.get(cpos)
+        if ok is None:
+            ok = self._pos_is_ok(cpos)
+        pos_bad = institutional or not ok
         facts, mod_flags = self._facts, self._mod_flags
         qd = qkey = None
         g = gdate = gnpi = None
@@ -537,23 +548,37 @@ def find_ptp(claims: list[Claim], views: list[ClaimView], ctx: Context) -> None:
     is kept when the edit is in force on that date (effective ≤ date < deletion).
     """
     per_table: dict[int, tuple[object, list[int], list[tuple]]] = {}
+    by_date: dict[tuple[date, str], tuple | None] = {}  # (date, setting) -> (bucket, day number) or None
     procs = ctx.procs
     for view in views:
         if "multi" not in view.flags:  # no (provider, date) group with two lines
             continue
         setting = view.setting
         for (_npi, d), lines in view.groups.items():
-            if len(lines) < 2 or d is None:
+            if d is None or len(lines) < 2:
                 continue
-            got = ctx.ptp_table(d, setting)
-            if got is None:
+            where = by_date.get((d, setting), _MISS)
+            if where is _MISS:
+                got = ctx.ptp_table(d, setting)
+                where = None
+                if got is not None:
+                    bucket = per_table.get(id(got[1]))
+                    if bucket is None:
+                        bucket = per_table[id(got[1])] = (got, [], [])
+                    where = (bucket, day_number(d))
+                by_date[(d, setting)] = where
+            if where is None:
                 continue
-            rel, table = got
-            bucket = per_table.get(id(table))
-            if bucket is None:
-                bucket = per_table[id(table)] = (got, [], [])
-            keys, refs = bucket[1], bucket[2]
-            day = None
+            (_got, keys, refs), day = where
+            if len(lines) == 2:  # the common case: one pair, both orders
+                a, b = lines
+                ka, kb = procs[a.code].key, procs[b.code].key
+                if ka >= 0 and kb >= 0 and a.code != b.code:
+                    keys.append((ka << _SHIFT) | kb)
+                    refs.append((view, a, b, day))
+                    keys.append((kb << _SHIFT) | ka)
+                    refs.append((view, b, a, day))
+                continue
             coded = [(ln, procs[ln.code].key) for ln in lines]
             for a, ka in coded:
                 if ka < 0:
@@ -562,8 +587,6 @@ def find_ptp(claims: list[Claim], views: list[ClaimView], ctx: Context) -> None:
                 for b, kb in coded:
                     if kb < 0 or a is b or a.code == b.code:
                         continue
-                    if day is None:
-                        day = day_number(d)
                     keys.append(hi | kb)
                     refs.append((view, a, b, day))
     for (rel, t), keys, refs in per_table.values():

@@ -186,10 +186,14 @@ class Excludes1Pair(Rule):
         n = len(dx)
         if n < 2:
             return
+        keys = [d.key for d in dx]
+        reach = [ctx.excludes1_refs(k) for k in keys]
         for i in range(n):
-            a = dx[i].key
+            a, ra = keys[i], reach[i]
             for j in range(i + 1, n):
-                b = dx[j].key
+                b = keys[j]
+                if b[:1] not in ra and a[:1] not in reach[j]:  # no range of either reaches the other
+                    continue
                 note = ctx.excludes1(a, b)
                 if note is not None:
                     yield self.finding(claim, None, f"{_dotted(a)} and {_dotted(b)} are an Excludes1 pair "
