@@ -1,25 +1,12 @@
-"""A Coder over the session codebook, with the Alphabetic Index compiled into it."""
+"""A Coder over the session codebook (tests/conftest.py compiles every dataset, index included)."""
 
 from __future__ import annotations
 
 import pytest
 
 
-def with_index(codebook, mirror):
-    from coderight.codesets import registry
-    from coderight.codesets.codebook import sync
-
-    if "icd10cm_index" not in registry.DATASETS:
-        registry.register("icd10cm_index", "coderight.codesets.icd10cm_index")
-    if not codebook.is_current("icd10cm_index"):
-        _, failed = sync(codebook.cache.root, mirror, only=["icd10cm_index"])
-        if failed:
-            raise RuntimeError(failed)
-    return codebook
-
-
 @pytest.fixture(scope="session")
-def coder(codebook, mirror):
+def coder(codebook):
     from coderight.coding.encounter import Coder
 
-    return Coder(with_index(codebook, mirror))
+    return Coder(codebook)

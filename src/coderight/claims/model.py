@@ -34,16 +34,25 @@ class ClaimError(ValueError):
         super().__init__(f"{', '.join(parts)}: {message}" if parts else message)
 
 
-def _date(v, where: str) -> date | None:
+def parse_date(v) -> date | None:
+    """A date as claims and feeds write it: ISO (YYYY-MM-DD…) or X12's CCYYMMDD; '' is None.
+
+    >>> parse_date("20240801"), parse_date("2024-08-01T10:00"), parse_date("")
+    (datetime.date(2024, 8, 1), datetime.date(2024, 8, 1), None)
+    """
     if v is None or v == "":
         return None
     if isinstance(v, date):
         return v
     s = str(v).strip()
+    if len(s) == 8 and s.isdigit():
+        return date(int(s[:4]), int(s[4:6]), int(s[6:]))
+    return date.fromisoformat(s[:10])
+
+
+def _date(v, where: str) -> date | None:
     try:
-        if len(s) == 8 and s.isdigit():
-            return date(int(s[:4]), int(s[4:6]), int(s[6:]))
-        return date.fromisoformat(s[:10])
+        return parse_date(v)
     except ValueError:
         raise ClaimError(f"bad date {v!r} (YYYY-MM-DD)", where=where) from None
 

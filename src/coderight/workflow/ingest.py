@@ -33,6 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..claims.model import parse_date
 from ..store.db import transaction
 from ..store.models import Document, Encounter, Patient
 from . import audit
@@ -99,13 +100,8 @@ class RecordError(ValueError):
 
 # ------------------------------------------------------------------------------------ parsing
 def _date(v: Any, name: str) -> date | None:
-    if v in (None, ""):
-        return None
-    s = str(v).strip()
     try:
-        if len(s) == 8 and s.isdigit():
-            return date(int(s[:4]), int(s[4:6]), int(s[6:]))
-        return date.fromisoformat(s[:10])
+        return parse_date(v)
     except ValueError:
         raise RecordError(f"{name}: bad date {v!r} (YYYY-MM-DD)") from None
 
