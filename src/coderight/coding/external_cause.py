@@ -14,8 +14,23 @@ character (I.C.20.a.1, a.2). Codes are taken from the External Cause Index (``ei
 
 Only sentences that narrate an injury event count (a cue such as *fell, slipped, struck, ran
 into, accident, injured*), negated or historical ones ("denies any injury", "history of a left
-leg injury") do not, and nothing is added unless an injury code (S00–T34) is reported. Place of
-occurrence (Y92) and external cause status (Y99) are not assigned yet.
+leg injury") do not, and nothing is added unless an injury code (S00–T34) is reported.
+
+At the initial encounter only (I.C.20.b, c, k), besides the mechanism:
+
+- activity (Y93) from the event sentence or the sentence next to it ("when she was downhill
+  skiing. She ran into a tree" → Y93.23; "golfing" reads Activity, golf);
+- place of occurrence (Y92) only where a place is written in those sentences ("on the sidewalk",
+  "at home" → Y92.480, Y92.009), never Y92.9;
+- status (Y99), once, only when documented: work ("at work", "on the job") → Y99.0; a leisure
+  activity stated as such ("recreational", "for fun", "intramural") beside the activity code →
+  Y99.8. A sport alone does not state the status (it may be done for pay), and Y99.9 is never
+  assigned (I.C.20.k: not used when the status is not stated).
+
+Mechanisms beyond falls and strikes: bites (Bite, dog → W54.0), overexertion (Lifting, heavy
+objects → X50.0; Twisting → X50.1), collisions with a person (Fall, due to, collision with
+another person → W03; Striking against, person → W51). Intent is accidental unless the note says
+otherwise (I.C.20.h): assault and self-harm are not assigned.
 """
 
 from __future__ import annotations
@@ -33,7 +48,8 @@ NARRATIVE = frozenset({"hpi", "cc", "preamble", "other", "assessment", "diagnose
 _EVENT = re.compile(
     r"\b(fell|falls?|falling|slipped|slipping|tripped|tripping|stumbled|struck|hit by|ran into|run into|"
     r"bumped into|collided|collision|accident|rear[- ]ended|mva|mvc|dropped|injured|injury|sustained|"
-    r"landed|twisted|rolled (?:her|his|my|the) ankle)\b", re.I)
+    r"landed|twisted|twisting|rolled (?:her|his|my|the) ankle|hurt|bitten|bit by|bite|lifting|lifted|"
+    r"overexert(?:ed|ion)?)\b", re.I)
 _NEG = re.compile(r"\b(denies|denied|no|not|never|without|negative for|history of|previous|prior|"
                   r"in the past|used to)\b", re.I)
 _FALL = re.compile(r"\b(fell|falls?|falling)\b(?!\s+asleep)", re.I)
@@ -51,7 +67,25 @@ _PREP_NP = re.compile(r"\b(from|off(?: of)?|out of|down|in|on|onto|into|over|thr
 
 _CONNECTOR = {"from": "from, off, out of", "off": "from, off, out of", "out": "from, off, out of", "down": "down",
               "in": "in, on", "on": "in, on", "onto": "in, on", "into": "into", "over": "over", "through": "through"}
-_ACTIVITY_CUE = re.compile(r"\b(playing|play|while|during|when|doing|practicing|participating|competing)\b", re.I)
+_ACTIVITY_CUE = re.compile(r"\b(playing|play|while|during|when|doing|practicing|participating|competing|"
+                           r"(?:was|were) [a-z]+ing)\b", re.I)
+_PERSON = re.compile(r"^(?:another|other)?\s*(player|person|man|woman|boy|girl|child|kid|teammate|opponent|"
+                     r"someone|somebody|defender|runner|skier)s?$", re.I)
+_COLLIDE_PERSON = re.compile(r"\b(?:collided|collision|ran into|run into|bumped into|crashed into)\s+(?:with\s+)?"
+                             r"(?:a|an|the|another|other|his|her|my)?\s*(?:[a-z]+\s+)?(player|person|man|woman|boy|"
+                             r"girl|child|kid|teammate|opponent|someone|somebody|defender)\b", re.I)
+_BITE = re.compile(r"\b(?:bitten by|bit by|bite from|attacked by)\s+(?:a|an|the|his|her|my|their|our|"
+                   r"(?:a |the )?neighbou?r'?s)?\s*([a-z]+)|\b([a-z]+) bite\b", re.I)
+_LIFT = re.compile(r"\b(lifting|lifted|lift)\b", re.I)
+_TWIST = re.compile(r"\b(twisted|twisting|twist)\b", re.I)
+_PLACE = re.compile(r"\b(?:at|in|on|inside|outside|off(?: of)?|from|onto|into|near)\s+(?:the|a|an|his|her|my|their|"
+                    r"our|a friend's|the local)?\s*([a-z]+(?:[ -][a-z]+)?)", re.I)
+_PLACE_SYNONYM = {"home": "residence", "house": "residence", "gym": "gymnasium", "curb": "sidewalk",
+                  "kerb": "sidewalk", "apartment": "apartment"}
+_WORK = re.compile(r"\b(at work|on the job|while working|at (?:his|her|my) (?:job|workplace)|work[- ]related|"
+                   r"on duty|workplace)\b", re.I)
+_LEISURE = re.compile(r"\b(for fun|recreational(?:ly)?|hobby|leisure|for pleasure|intramural|pickup game)\b", re.I)
+
 
 
 class ExternalCauses:
@@ -101,6 +135,10 @@ class ExternalCauses:
                 return got[0], got[1], slip.group(0)
         elif fall or slip:
             cue = fall or slip
+            if fall and _COLLIDE_PERSON.search(s):
+                got = self._look(("Fall, falling", "due to", "collision with another person"))
+                if got:
+                    return got[0], got[1], cue.group(0)
             for pm in _PREP_NP.finditer(s, cue.end()):
                 if pm.start() - cue.end() > 40:
                     break
@@ -130,6 +168,11 @@ class ExternalCauses:
                 got = self._look(phrase)
                 if got and got[0][:1] == "W":
                     return got[0], got[1], m.group(0)
+        m = _COLLIDE_PERSON.search(s)
+        if m:
+            got = self._look("striking against person")
+            if got:
+                return got[0], got[1], m.group(0)
         m = _AGAINST.search(s)
         if m:
             obj = m.group(1).lower().strip()
@@ -137,12 +180,63 @@ class ExternalCauses:
                 got = self._look(phrase)
                 if got and got[0][:1] == "W":
                     return got[0], got[1], m.group(0)
+        m = _BITE.search(s)
+        if m:
+            animal = (m.group(1) or m.group(2) or "").lower()
+            got = self._look(("Bite, bitten by", animal.rstrip("s") if animal.endswith("s") else animal))
+            if got and got[0][:1] == "W":
+                return got[0], got[1], m.group(0)
+        m = _LIFT.search(s)
+        if m:
+            got = self._look(("Lifting", "heavy objects"))
+            if got:
+                return got[0], got[1], m.group(0)
+        m = _TWIST.search(s)
+        if m:
+            got = self._look("twisting")
+            if got and got[0].startswith("X50"):
+                return got[0], got[1], m.group(0)
+        return None
+
+    def place(self, s: str) -> tuple[str, tuple[str, ...], str] | None:
+        """Place of occurrence (Y92) a sentence writes ("on the sidewalk", "at home"); never Y92.9."""
+        for m in _PLACE.finditer(s):
+            np = m.group(1).lower().replace("-", " ").split()
+            for phrase in ([" ".join(np)] if len(np) > 1 else []) + [np[0]]:
+                key = _PLACE_SYNONYM.get(phrase, phrase)
+                got = self._look(("Place of occurrence", key))
+                if not got or not got[0].startswith("Y92") or got[0] == "Y92.9" or len(got[1]) < 2:
+                    continue
+                if set(words(got[1][-1].split(",")[0])) != set(words(key)):
+                    continue  # "office" is not "dentist office"
+                return got[0], got[1], m.group(0)
+        return None
+
+    def status(self, s: str, activity: str | None) -> tuple[str, tuple[str, ...], str] | None:
+        """External cause status (Y99) when documented: work → Y99.0; a stated leisure activity
+        beside an activity code → Y99.8. Not stated → nothing (Y99.9 is not assigned)."""
+        m = _WORK.search(s)
+        if m:
+            got = self._look(("External cause status", "civilian activity done for income or pay"))
+            if got:
+                return got[0], got[1], m.group(0)
+        m = _LEISURE.search(s)
+        if m and activity:
+            got = self._look(("External cause status", "leisure activity"))
+            if got:
+                return got[0], got[1], m.group(0)
         return None
 
     def activity(self, s: str) -> tuple[str, str, str] | None:
         if not _ACTIVITY_CUE.search(s):
             return None
         toks = set(words(s))
+        for w in list(toks):  # gerunds: "golfing" → golf, "running" → run, "dancing" → dance
+            if w.endswith("ing") and len(w) > 5:
+                b = w[:-3]
+                toks.update((b, b + "e"))
+                if len(b) > 2 and b[-1] == b[-2]:
+                    toks.add(b[:-1])
         best = None
         for ws, code, title in self.activities:
             if ws <= toks and (best is None or len(ws) > len(best[0])):
@@ -164,35 +258,61 @@ def external_causes(doc: Document, cands: list[Candidate], ec: ExternalCauses, t
     episode = flat[6] if len(flat) == 7 else "A"
     seventh = "S" if episode == "S" else ("A" if episode in "ABC" else "D")  # initial / subsequent / sequela
     secs = {(s.start, s.end): s.kind for s in doc.sections}
-    out: list[Candidate] = []
-    mech_done = act_done = False
+    narr: dict[int, tuple[str, str]] = {}  # sentence index → (section kind, text)
+    events: list[int] = []
     for si, sent in enumerate(doc.sentences):
         kind = next((k for (a, b), k in secs.items() if a <= sent.start < b), "preamble")
         if kind not in NARRATIVE:
             continue
         s = doc.text[sent.start:sent.end]
+        narr[si] = (kind, s)
         ev = _EVENT.search(s)
         if not ev:
             continue
         neg = _NEG.search(s)
         if neg and neg.start() < ev.start() + 25:
             continue
-        if not mech_done:
-            got = ec.mechanism(s)
-            if got:
-                code, path, cue = got
-                full = _with_seventh(tab, code, seventh)
-                if full:
-                    out.append(_cand(doc, tab, full, path, s, sent.start, cue, si, kind, inj, 1))
-                    mech_done = True
-        if not act_done and seventh == "A":
+        events.append(si)
+    out: list[Candidate] = []
+    for si in events:
+        kind, s = narr[si]
+        got = ec.mechanism(s)
+        if got:
+            code, path, cue = got
+            full = _with_seventh(tab, code, seventh)
+            if full:
+                out.append(_cand(doc, tab, full, path, s, doc.sentences[si].start, cue, si, kind, inj, 1))
+                break
+    if seventh != "A" or not events:
+        return out  # activity, place and status: initial encounter only (I.C.20.b, c, k)
+    # the event sentences, then the sentences next to them (same section, not negated / past)
+    scope = list(events)
+    for si in events:
+        for sj in (si - 1, si + 1):
+            if sj in narr and sj not in scope and narr[sj][0] == narr[si][0] and not _NEG.search(narr[sj][1]):
+                scope.append(sj)
+    act = place = None
+    for si in scope:
+        kind, s = narr[si]
+        base = doc.sentences[si].start
+        if act is None:
             got = ec.activity(s)
             if got and tab.find(got[0]) is not None and tab.is_billable(got[0]):
                 code, title, cue = got
-                out.append(_cand(doc, tab, code, ("Activity", title), s, sent.start, cue.split()[0], si, kind, inj, 2))
-                act_done = True
-        if mech_done and act_done:
-            break
+                act = _cand(doc, tab, code, ("Activity", title), s, base, cue.split()[0], si, kind, inj, 2)
+        if place is None:
+            got = ec.place(s)
+            if got and tab.find(got[0]) is not None and tab.is_billable(got[0]):
+                place = _cand(doc, tab, got[0], got[1], s, base, got[2], si, kind, inj, 3)
+    out += [c for c in (act, place) if c is not None]
+    if out:  # Y99 only beside another external cause code (I.C.20.k)
+        text = " ".join(narr[si][1] for si in scope)
+        got = ec.status(text, act.code if act else None)
+        if got and tab.find(got[0]) is not None and tab.is_billable(got[0]):
+            si = act.mentions[0].sent if act else scope[0]
+            kind, s = narr[si]
+            cue = got[2] or (act.mentions[0].text if act else s)
+            out.append(_cand(doc, tab, got[0], got[1], s, doc.sentences[si].start, cue, si, kind, inj, 4))
     return out
 
 
