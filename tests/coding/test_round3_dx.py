@@ -41,3 +41,21 @@ def test_no_place_activity_or_status_after_the_initial_encounter(coder):
 def test_sport_alone_does_not_state_the_status(coder):
     got = codes(coder, "She was playing volleyball and fell on her arm. Assessment: fracture of the right humerus.")
     assert "Y93.68" in got and not any(c.startswith("Y99") for c in got)
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a modifier between site and injury; a meniscus injury is classified to Tear of meniscus
+    ("Impression: Right knee acute medial meniscus sprain.", ["S83.241A"]),
+    # proximal / distal = upper / lower end of the bone
+    ("Impression: Right proximal humerus fracture.", ["S42.201A"]),
+    ("Assessment: left distal radius fracture.", ["S52.502A"]),
+])
+def test_injury_specificity_site_first(coder, text, expected):
+    assert codes(coder, text) == expected
+
+
+def test_site_pain_integral_and_unspecified_injury_dropped(coder):
+    got = codes(coder, "CC: Right knee injury. HPI: right knee pain after she twisted her knee. "
+                       "Assessment: Right knee acute medial meniscus sprain. Right knee pain.")
+    assert got[0] == "S83.241A"
+    assert "M25.561" not in got and "S89.91XA" not in got  # I.B.5 same site; I.A.9 unspecified injury

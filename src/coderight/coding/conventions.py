@@ -13,6 +13,7 @@ Units (in the order `apply_all` runs them):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..nlp.document import Mention
@@ -241,6 +242,63 @@ def drop_integral_symptoms(cands: list[Candidate]) -> None:
                 s.drop = f"integral to confirmed {d.code}"
                 s.guideline.append("I.B.5 signs and symptoms integral to a confirmed diagnosis")
                 break
+
+
+_SIDES = ("right", "left")
+_PAIN_SITE = re.compile(r"^(?:pain in|low) (?:(right|left|unspecified) )?([a-z ]+?)(?: pain)?(?:, unspecified)?$")
+
+
+def _site_side(title: str) -> tuple[str, str | None] | None:
+    """("knee", "right") for "Pain in right knee"; ("back", None) for "Low back pain, unspecified"."""
+    m = _PAIN_SITE.match(title.lower())
+    if not m:
+        return None
+    side = m.group(1) if m.group(1) in _SIDES else None
+    return m.group(2).split()[-1], side
+
+
+def _title_side(title: str) -> str | None:
+    ws = set(words(title.lower()))
+    got = [x for x in _SIDES if x in ws]
+    return got[0] if len(got) == 1 else None
+
+
+def drop_site_symptoms(cands: list[Candidate]) -> None:
+    """I.B.5 and I.A.9 for one body site: pain of a site is integral to a confirmed condition or
+    injury of the same site and side ("right foot pain" with a dislocation of the right foot's
+    tarsometatarsal joint; "knee pain" with a medial meniscus tear of the right knee), and an
+    "Unspecified injury of <site>" code goes when a specific injury of that site and side is coded.
+
+    Fails:  M79.671 + S93.324A; S89.91XA (knee injury) + S83.521A (PCL sprain, right knee)
+    Passes: S93.324A; S83.521A
+    """
+    cl = [c for c in live(cands) if c.status in ("affirmed", "uncertain")]
+    confirmed = [c for c in cl if not c.is_symptom and c.code[0] not in "ZVWXYR"]
+    for s in cl:
+        if s.is_symptom and s.code.startswith(("M25.5", "M79.6", "M54")):
+            got = _site_side(s.title)
+            if got is None:
+                continue
+            site, side = got
+            for d in confirmed:
+                ws = set(words(d.title.lower()))
+                dside = _title_side(d.title)
+                if site in ws and (side is None or dside in (None, side)):
+                    s.drop = f"integral to confirmed {d.code} (same site)"
+                    s.guideline.append("I.B.5 signs and symptoms integral to a confirmed diagnosis")
+                    break
+        elif s.code.startswith("S") and s.title.lower().startswith("unspecified injury of"):
+            side = _title_side(s.title)
+            for d in confirmed:
+                if (d is not s and d.code.startswith("S") and d.code[1] == s.code[1]
+                        and not d.title.lower().startswith("unspecified injury")
+                        and (side is None or _title_side(d.title) in (None, side))):
+                    s.drop = f"unspecified injury: {d.code} of the same site is documented"
+                    s.guideline.append("I.A.9 / I.B.1 unspecified only when nothing more specific is documented")
+                    for m in s.mentions:
+                        if m not in d.mentions:
+                            d.mentions.append(m)
+                    break
 
 
 def resolve_excludes1(cands: list[Candidate], tab) -> None:

@@ -21,6 +21,7 @@ from .conventions import (
     Candidate,
     combine_with,
     drop_integral_symptoms,
+    drop_site_symptoms,
     drop_unspecified_siblings,
     hypertension_combos,
     live,
@@ -81,6 +82,7 @@ class Coder:
         hypertension_combos(cands, self.tab)
         focus_on_assessment(cands)  # first: a symptom is integral only to a diagnosis that is reported
         drop_integral_symptoms(cands)
+        drop_site_symptoms(cands)
         resolve_excludes1(cands, self.tab)
         drop_unspecified_siblings(cands)
         sequence_code_first(cands, self.tab)

@@ -156,6 +156,11 @@ ABBREVIATIONS: dict[str, tuple[str, str]] = {
     "meniscal tear": ("tear of meniscus, current injury", "S83.20-"),
     "medial meniscus tear": ("other tear of medial meniscus, current injury", "S83.24-"),
     "lateral meniscus tear": ("other tear of lateral meniscus, current injury", "S83.28-"),
+    # a meniscus does not sprain: a meniscus injury is classified to Tear of meniscus (S83.2)
+    "medial meniscus sprain": ("other tear of medial meniscus, current injury", "S83.24-"),
+    "lateral meniscus sprain": ("other tear of lateral meniscus, current injury", "S83.28-"),
+    "medial meniscus injury": ("other tear of medial meniscus, current injury", "S83.24-"),
+    "lateral meniscus injury": ("other tear of lateral meniscus, current injury", "S83.28-"),
 }
 
 UPPER_ONLY = frozenset({"mi", "pe", "pad", "ms", "af", "ra", "oa", "cap", "loc", "hf", "cad", "dm", "gad",

@@ -30,7 +30,7 @@ from pathlib import Path
 from .abbreviations import ABBREVIATIONS, UPPER_ONLY
 from .text import _TOKEN_RE, _stem
 
-LEXICON_VERSION = 17
+LEXICON_VERSION = 18
 END = "\0"
 STOP = frozenset({"of", "the", "in", "on", "an", "'s", "'", "-", "at", "right", "left", "bilateral"})
 """Tokens ignored while matching (on both sides), so "osteoarthritis of the knee" meets the index
@@ -276,22 +276,31 @@ def _site_first(title: str) -> list[str]:
 
     >>> _site_first("Sprain of posterior cruciate ligament of knee")[:2]
     ['knee posterior cruciate ligament sprain', 'knee pcl sprain']
+    >>> _site_first("Unspecified fracture of upper end of right humerus")[-1]
+    'right proximal humerus fracture'
     """
     m = _INJURY_HEAD.match(title.strip())
     if not m or "," in m.group(2):
         return []
     head, rest = m.group(1).lower(), m.group(2).lower()
-    parts = [p.strip() for p in rest.split(" of ") if p.strip()]
+    parts = [" ".join(w for w in p.split() if w != "unspecified") for p in rest.split(" of ")]
+    parts = [p for p in parts if p]
     if len(parts) < 2:
         return []
     base = " ".join(reversed(parts))
     forms = [base]
+    if len(parts) == 2 and parts[0] in ("upper end", "lower end"):  # "proximal humerus", "right distal radius"
+        side, _, bone = parts[1].rpartition(" ")
+        end = "proximal" if parts[0] == "upper end" else "distal"
+        forms.append(" ".join(x for x in (side, end, bone) if x))
     for long, short in _LIGAMENT_ABBR:
         if long in base:
             forms.append(base.replace(long, short))
     heads = [head]
     if head == "sprain" and "ligament" in rest:
         heads.append("strain")
+    if head in ("unspecified fracture", "displaced fracture"):  # I.C.19.c.1: not stated → displaced
+        heads.append("fracture")
     return [f"{f} {h}" for f in forms for h in heads]
 
 

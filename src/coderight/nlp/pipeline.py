@@ -118,7 +118,12 @@ def find_mentions(doc: Document, lx: Lexicon) -> Document:
             j += 1
             if j >= n or stream[j] < 0 or toks[stream[j]].sent != sent:
                 break
-            d = d.get(toks[stream[j]].norm)
+            nd = d.get(toks[stream[j]].norm)
+            if (nd is None and toks[stream[j]].norm in _SKIP_INSIDE and j + 1 < n and stream[j + 1] >= 0
+                    and toks[stream[j + 1]].sent == sent and toks[stream[j + 1]].norm in d):
+                j += 1  # "right knee acute medial meniscus sprain": a modifier inside a site-first term
+                nd = d.get(toks[stream[j]].norm)
+            d = nd
         if best is None:
             i += 1
             continue
@@ -139,6 +144,10 @@ def find_mentions(doc: Document, lx: Lexicon) -> Document:
                 _walk_subterms(doc, m, lx)
     return doc
 
+
+_SKIP_INSIDE = frozenset({"acute", "chronic", "subacute", "mild", "moderate", "severe", "small", "large",
+                          "partial", "complete", "minor", "significant"})
+"""Modifiers a note may write inside a multi-word term; read as attributes, skipped by the match."""
 
 _GAP_OK = frozenset({"right", "left", "bilateral", "both", "acute", "chronic", "primary", "secondary",
                      "severe", "mild", "moderate", "type", "stage", "due", "to", "with", "and", "or"})
