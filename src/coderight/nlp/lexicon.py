@@ -275,7 +275,7 @@ def _site_first(title: str) -> list[str]:
     tendons strain).
 
     >>> _site_first("Sprain of posterior cruciate ligament of knee")[:2]
-    ['knee posterior cruciate ligament sprain', 'knee pcl sprain']
+    ['knee posterior cruciate ligament sprain', 'knee posterior cruciate ligament strain']
     >>> _site_first("Unspecified fracture of upper end of right humerus")[-1]
     'right proximal humerus fracture'
     """
