@@ -124,6 +124,8 @@ class Specifier:
                 if have is None:
                     if val in ("no", "unspecified"):
                         continue
+                    if axis == "displacement" and val == "displaced":
+                        continue  # I.C.19.c.1: a fracture not stated as displaced or not is coded displaced
                     if axis == "acuity" and val == "chronic" and axis not in attrs and "chronic" in anchor_words:
                         continue
                     ok = False

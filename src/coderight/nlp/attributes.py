@@ -158,7 +158,54 @@ def annotate_attributes(doc: Document) -> Document:
                     if between[-len(lt):] == lt or between == lt:
                         m.links.append((" ".join(lt), doc.mentions.index(next_m)))
                         break
+    _problem_block_attributes(doc)
     return doc
+
+
+_BLOCK_SECTIONS = frozenset({"assessment", "plan", "diagnoses"})
+_EXAC = frozenset({"exacerbation", "exacerbated", "flare", "flareup", "flaring"})
+_EXAC_BLOCK = frozenset({"prevent", "avoid", "reduce", "decrease", "minimize", "risk", "no", "without",
+                         "denies", "deny", "future", "any", "history", "prior", "previous", "past", "not",
+                         "earlier", "ago", "last", "recent", "possible", "avoided"})
+_BULLET = ("•", "-", "*", "–", "·", "o ")
+_BLOCK_MAX = 8
+
+
+def _problem_block_attributes(doc: Document) -> None:
+    """A problem-oriented assessment names a condition on a line of its own ("Asthma.") and
+    documents it in the lines under it ("• Medical Reasoning: His symptoms are exacerbated during
+    warmer weather"). The block runs to the next problem line (a short line that is not a bullet
+    of the block) or the section's end; an exacerbation stated there, in the present and not as
+    something to prevent, belongs to the problem. Only the exacerbation axis is read this way:
+    a value in a block (an ejection fraction, a severity of another finding) is not a documented
+    type of the problem."""
+    toks = doc.tokens
+    text = doc.text
+    for m in doc.mentions:
+        if m.section not in _BLOCK_SECTIONS or "exacerbation" in m.attributes:
+            continue
+        s = doc.sentences[m.sent]
+        rest = [toks[k].norm for k in range(s.tok_start, s.tok_end) if not (m.tok_start <= k < m.tok_end)]
+        rest = [w for w in rest if w[:1].isalpha() and w not in _LAT]
+        if len(rest) > 2:
+            continue  # not a problem line
+        sec = next((x for x in doc.sections if x.start <= m.start < x.end), None)
+        end = sec.end if sec is not None else len(text)
+        for j in range(m.sent + 1, min(m.sent + 1 + _BLOCK_MAX, len(doc.sentences))):
+            b = doc.sentences[j]
+            if b.start >= end:
+                break
+            head = text[b.start:b.end].lstrip()
+            words = [toks[k].norm for k in range(b.tok_start, b.tok_end) if toks[k].norm[:1].isalnum()]
+            if not head.startswith(_BULLET) and (len(words) <= 6 or head[:1].isdigit()):
+                break  # the next problem line
+            for k, w in enumerate(words):
+                if w in _EXAC and not (_EXAC_BLOCK & set(words[max(0, k - 4):k])) \
+                        and not (_EXAC_BLOCK & {"earlier", "ago", "last", "previous", "prior"} & set(words)):
+                    m.attributes["exacerbation"] = "yes"
+                    break
+            if "exacerbation" in m.attributes:
+                break
 
 
 def _nearest_laterality(doc: Document, m, lo: int, hi: int) -> str | None:
