@@ -142,7 +142,80 @@ def find_mentions(doc: Document, lx: Lexicon) -> Document:
         for m in mentions:
             if m.node >= 0:
                 _walk_subterms(doc, m, lx)
+        for m in mentions:
+            if m.node >= 0 and m.code and m.code[:1] == "S" and lx.node_children.get(m.node):
+                _specify_from_note(doc, m, lx)
     return doc
+
+
+_NEG_WORDS = frozenset({"no", "not", "without", "denies", "negative", "intact", "normal"})
+_LAT_WORDS = {"right": "right", "left": "left"}
+_DIRECTION = frozenset({"lateral", "medial", "anterior", "posterior", "upper", "lower", "proximal", "distal",
+                        "superior", "inferior", "dorsal", "volar", "palmar", "plantar"})
+
+
+def _children(lx: Lexicon, node: int) -> list[int]:
+    out = []
+    for c in lx.node_children.get(node, ()):
+        out.extend(lx.node_children.get(c, ()) if c in lx.node_connector else [c])
+    return out
+
+
+def _specify_from_note(doc: Document, m: Mention, lx: Lexicon) -> None:
+    """An injury named in one place and specified in another (I.B.2 highest specificity): "ankle
+    sprain" in the assessment, "the anterior talofibular ligament" in the plan or exam. Sentences
+    of the note that name the injury's site (the last index level walked: "ankle"), on no other
+    side, and hold every word of one of the index subterms under it, specify the mention; the
+    longest such subterm wins. A structure the note qualifies that the index does not list ("the
+    lateral ligament complex") is the "specified … NEC" subterm (I.A.9.a: other specified).
+    Negated sentences ("no ligament tenderness") specify nothing."""
+    toks = doc.tokens
+    path = lx.path(m.node)
+    if path[0].lower().startswith("injury"):
+        return  # "ankle injury": a sprain or fracture named elsewhere is its own mention (I.A.9)
+    site = {w for w in words(path[-1]) if w not in STOP} if len(path) > 1 else set()
+    if not site:
+        return
+    kids = _children(lx, m.node)
+    nec = next((g for g in kids if {"nec", "specified"} <= lx.node_words[g]), -1)
+    nec_struct = (lx.node_words[nec] - {"nec", "specified"}) if nec >= 0 else frozenset()
+    my_side = None
+    s0 = doc.sentences[m.sent]
+    for k in range(s0.tok_start, s0.tok_end):
+        my_side = my_side or _LAT_WORDS.get(toks[k].norm)
+    best, best_len = -1, 0
+    for j, s in enumerate(doc.sentences):
+        ws = [toks[k].norm for k in range(s.tok_start, s.tok_end)]
+        wset = set(ws)
+        if not site <= wset or wset & _NEG_WORDS:
+            continue
+        sides = {_LAT_WORDS[w] for w in ws if w in _LAT_WORDS}
+        if my_side and sides and my_side not in sides:
+            continue
+        found = False
+        for g in kids:
+            gw = lx.node_words[g]
+            if g == nec or not gw or not gw <= wset or (j != m.sent and gw <= _DIRECTION):
+                continue  # "tender over the lateral aspect" locates a finding, not the structure
+            found = True
+            if len(gw) > best_len:
+                best, best_len = g, len(gw)
+        if not found and nec_struct and best < 0:
+            for i, w in enumerate(ws[1:], 1):
+                q = ws[i - 1]
+                if (w in nec_struct and q[:1].isalpha() and q not in STOP and q not in site
+                        and q not in _LAT_WORDS and q not in _GAP_OK):
+                    best, best_len = nec, 0
+                    break
+    if best < 0:
+        return
+    code = lx.node_code[best] or (lx.node_code[nec] if nec >= 0 else "")
+    if not code or code == m.code:
+        return
+    m.code = code
+    m.node = best
+    m.source = "index"
+    m.path = lx.path(best)
 
 
 _SKIP_INSIDE = frozenset({"acute", "chronic", "subacute", "mild", "moderate", "severe", "small", "large",
