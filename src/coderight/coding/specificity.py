@@ -108,7 +108,9 @@ class Specifier:
         if not cands:
             return Refinement(node.code, node.title, ["no billable code below"])
         anchor_words = frozenset(norm_words(tab.get(anchor).title))
-        known = anchor_words | context | frozenset(attrs.values())
+        # the code the index named is documented by the note's words: its own title words are known,
+        # so a climb to the category never trades it for a less specific sibling (I34.0 → I34.9)
+        known = anchor_words | frozenset(norm_words(node.title)) | context | frozenset(attrs.values())
         scored = []
         inherent = {v for v in ("chronic", "acute") if v in anchor_words}
         for c in cands:
@@ -148,7 +150,7 @@ class Specifier:
             if t.startswith("other") and not node.title.lower().startswith("other"):
                 score -= 0.3  # a residual "other" subdivision needs a documented reason
             if c == node.code:
-                score += 0.05
+                score += 0.15  # beats a sibling "unspecified" default: the index's own code stays
             scored.append((score, -len(c), c))
         if not scored:
             best = node.code if node.billable else None

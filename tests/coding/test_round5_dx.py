@@ -1,0 +1,19 @@
+"""Round 5 diagnosis mechanisms (false-positive pass on ACI-Bench), real codes."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def codes(coder, text, setting="outpatient"):
+    return coder.code(text, setting=setting).codes()
+
+
+@pytest.mark.parametrize("text,expected", [
+    # the index's code keeps its own title words: a severity word does not trade it for the
+    # category's "unspecified" sibling (I.A.9, I.B.2)
+    ("ASSESSMENT AND PLAN\n\nModerate mitral regurgitation.\n", ["I34.0"]),
+    ("ASSESSMENT AND PLAN\n\nMitral regurgitation.\n", ["I34.0"]),
+])
+def test_index_code_not_traded_for_unspecified_sibling(coder, text, expected):
+    assert codes(coder, text) == expected
