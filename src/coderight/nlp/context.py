@@ -37,14 +37,17 @@ _add("negated", "f", "no|not|denies|denied|deny|denying|without|negative for|fre
      "no known|never had|never been diagnosed with|doesn't have|does not have|did not have|not have|"
      "ruled out|resolution of|nor|neither|no further|no longer has|"
      "negative|unremarkable for|fails to reveal|no findings of|no suspicious|no acute|not experiencing|"
-     "doesn't report|does not report|does not endorse|not endorse|denial of|no obvious|no new|r/o'd")
+     "doesn't report|does not report|does not endorse|not endorse|denial of|no obvious|no new|r/o'd|"
+     # resolved (a condition no longer present is not coded, IV.J) and never-taken therapies
+     "no longer suffering from|no longer suffers from|no longer experiencing|no longer having|"
+     "no longer experiences|no longer complains of|never been on|has never been on|never taken|never")
 _add("negated", "b", "was ruled out|is ruled out|were ruled out|has been ruled out|ruled out|"
      "is negative|was negative|were negative|negative|not present|is absent|absent|resolved|"
      "has resolved|have resolved|not seen|not identified|not found|denied|unlikely|excluded|"
      "is not|are not|not noted")
 _add("uncertain", "f", "rule out|r/o|ro|possible|possibly|probable|probably|likely|suspected|suspect|"
      "suspicious for|suspicion of|suspicion for|concern for|concerning for|worrisome for|questionable|"
-     "question of|query|may have|may be|might be|could be|consider|considering|differential|"
+     "question of|query|may have|may be|might be|might have|could have|could be|my concern is|consider|considering|differential|"
      "differential diagnosis|ddx|vs|versus|cannot exclude|can't exclude|cannot rule out|"
      "evaluate for|evaluation for|evaluation of|workup for|work up for|to evaluate|assess for|"
      "compatible with|consistent with|suggestive of|suggests|suggesting|presumed|presumptive|"
@@ -65,7 +68,18 @@ _add("hypothetical", "f", "if|should|in case|return if|call if|come back if|retu
      "watch for|look out for|monitor for|signs of|symptoms of|warning signs|risk of|risk for|"
      "at risk|to prevent|prevent|prevention of|prophylaxis|prophylactic|to avoid|avoid|reduce the risk|"
      "screen for|screening for|in order to|to rule|precautions|education on|educated on|"
-     "counseled on|discussed|explained|information about|unless|whether")
+     "counseled on|discussed|explained|information about|unless|whether|be aware of|"
+     # consent discussions and immunity: a risk named or a disease vaccinated against is not present
+     "vaccinated against|immunized against|vaccinated for|vaccine for|vaccination against")
+# a consent discussion lists the risks to the end of the sentence, through "which" and parentheses
+_add("hypothetical", "s", "possibility of|risks of|risks include|risks including|risks are|"
+     "complications include|complications including|complications of")
+# a differential lists its candidates to the end of the sentence
+_add("uncertain", "s", "possible etiologies|possible causes|differential diagnosis includes|differential includes|"
+     "differential diagnoses include|differential diagnosis include")
+# a template field answered in the negative: "Alcohol Use: None." / "Tobacco Use: Non-smoker."
+_add("negated", "v", ": no|: none|: never|: denies|: denied|: negative|: non-smoker|: nonsmoker|: non smoker|"
+     ": never smoker|: never smoked|: not applicable|: n/a")
 # a comparison is not a diagnosis ("it felt like a heart attack")
 _add("comparison", "f", "felt like|feels like|feel like|feeling like|looks like|looked like|sounds like|"
      "as if|similar to")
@@ -100,7 +114,8 @@ PSEUDO = ("no change|no changes|not only|no increase|not certain whether|gram ne
           "negative pressure|no longer|not been able|if any|only if|if needed|as needed|when needed|"
           "at risk for falls|whether or not|not been|not sure|no problem|no problems|"
           "possible side effects|side effects|risks and benefits|risks, benefits|discussed with|"
-          "history and physical|history of the present illness").split("|")
+          "history and physical|history of the present illness|never went away|never resolved|never healed|"
+          "never improved|never fully|never got better|never really").split("|")
 
 MAX_SCOPE = 14
 """Tokens a cue reaches at most (a sentence-long list of denied symptoms fits)."""
@@ -184,6 +199,19 @@ def detect_context(doc: Document, rules: ContextRules | None = None) -> Document
             if any(m.tok_start <= ca < m.tok_end for m in mentions):
                 continue
             keep = KEEP_THROUGH.get(kind, frozenset())
+            if direction == "s":
+                for m in mentions:
+                    if cb <= m.tok_start:
+                        _flag(doc, m, kind, ca, cb, "forward")
+                continue
+            if direction == "v":
+                # the value must end the field: "Opioid Use: No." (not "Hypertension: no changes")
+                if cb < s.tok_end and toks[cb].norm not in (".", ","):
+                    continue
+                for m in mentions:
+                    if s.tok_start <= m.tok_start and m.tok_end <= ca:
+                        _flag(doc, m, kind, ca, cb, "backward")
+                continue
             if "f" in direction:
                 # forward: until terminator, another cue of a different kind, or MAX_SCOPE
                 end = min(s.tok_end, cb + MAX_SCOPE)
