@@ -17,3 +17,8 @@ def codes(coder, text, setting="outpatient"):
 ])
 def test_index_code_not_traded_for_unspecified_sibling(coder, text, expected):
     assert codes(coder, text) == expected
+
+
+def test_see_reference_to_a_nec_line(coder):
+    # "Dependence, nicotine — see Dependence, drug, nicotine": the target line is "drug NEC"
+    assert codes(coder, "ASSESSMENT AND PLAN\n\n1. Nicotine dependence.\n") == ["F17.200"]

@@ -30,7 +30,7 @@ from pathlib import Path
 from .abbreviations import ABBREVIATIONS, UPPER_ONLY
 from .text import _TOKEN_RE, _stem
 
-LEXICON_VERSION = 18
+LEXICON_VERSION = 19
 END = "\0"
 STOP = frozenset({"of", "the", "in", "on", "an", "'s", "'", "-", "at", "right", "left", "bilateral"})
 """Tokens ignored while matching (on both sides), so "osteoarthritis of the knee" meets the index
@@ -409,6 +409,9 @@ SKIP_CODE_PREFIXES = ("Z00", "Z01", "Z02", "Z03", "Z04", "Z08", "Z09", "Z11", "Z
 """Encounter-reason and external-cause codes: not a diagnosis a word in the note names."""
 
 
+_NEC_WORDS = frozenset({"nec", "nos"})
+
+
 def _add_index(lx: Lexicon, index, nodes: dict, verify) -> None:
     lo, hi = index.books["main"]
     title, code, parent = index.title, index.code, index.parent
@@ -446,7 +449,8 @@ def _add_index(lx: Lexicon, index, nodes: dict, verify) -> None:
         node = cands[0]
         for part in parts[1:]:
             want = frozenset(words(part))
-            nxt = [c for c in nodes["children"].get(node, ()) if nodes["words"][c] == want]
+            # "see Dependence, drug, nicotine" names the line "drug NEC": NEC/NOS are not its words
+            nxt = [c for c in nodes["children"].get(node, ()) if nodes["words"][c] - _NEC_WORDS == want - _NEC_WORDS]
             if not nxt:
                 break
             node = nxt[0]
