@@ -22,3 +22,14 @@ def test_index_code_not_traded_for_unspecified_sibling(coder, text, expected):
 def test_see_reference_to_a_nec_line(coder):
     # "Dependence, nicotine — see Dependence, drug, nicotine": the target line is "drug NEC"
     assert codes(coder, "ASSESSMENT AND PLAN\n\n1. Nicotine dependence.\n") == ["F17.200"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    # fatigue is routinely part of heart failure (I.B.5)
+    ("ASSESSMENT AND PLAN\n\nCongestive heart failure.\nHe reports increased fatigue.\n", ["I50.9"]),
+    # difficulty swallowing and local edema go with pharyngitis
+    ("ASSESSMENT AND PLAN\n\nAcute pharyngitis.\nShe has difficulty swallowing and edema of the tonsils.\n",
+     ["J02.9"]),
+])
+def test_integral_symptoms_round5(coder, text, expected):
+    assert codes(coder, text) == expected

@@ -26,7 +26,8 @@ SYMPTOM_PREFIXES = ("R",)
 # hematuria not of chronic kidney disease or BPH, fever not of emphysema or respiratory failure.
 # Neurologic deficits of an acute stroke (aphasia, facial weakness, coma, dizziness) are coded
 # with it (I.C.9.d; the deficits are not integral), and coma scale codes go with a head injury
-# (I.C.18.e).
+# (I.C.18.e). Fatigue goes with heart failure; dysphagia and local edema with pharyngitis,
+# tonsillitis and peritonsillar abscess.
 INTEGRAL: dict[str, tuple[str, ...]] = {
     "R00": ("I47", "I48", "I49", "I20", "I21", "I50"), "R01": ("I34", "I35", "I36", "I37", "I05", "I06", "I07", "I08"),
     "R03": ("I10", "I11", "I12", "I13", "I15", "I16"), "R04": ("J", "I26"),
@@ -34,7 +35,7 @@ INTEGRAL: dict[str, tuple[str, ...]] = {
     "R07": ("I20", "I21", "I22", "I24", "I30", "J18", "J93", "J90", "K21", "I26"),
     "R09": ("J",),
     "R10": ("K", "N20", "N21", "N23", "N10", "N30", "N39.0", "O", "A08", "A09"),
-    "R11": ("K", "A08", "A09", "G43", "O21", "H81"), "R12": ("K21", "K20"), "R13": ("K20", "K21", "K22"),
+    "R11": ("K", "A08", "A09", "G43", "O21", "H81"), "R12": ("K21", "K20"), "R13": ("K20", "K21", "K22", "J02", "J03", "J36"),
     "R14": ("K",), "R15": ("K",), "R17": ("K7", "B15", "B16", "B17", "B19", "K80", "K83"),
     "R18": ("K70", "K74", "K76.6"), "R19": ("K", "A0"),
     "R20": ("G5", "G6", "E08.4", "E10.4", "E11.4", "E13.4", "G35"), "R21": ("L", "B0"),
@@ -51,9 +52,9 @@ INTEGRAL: dict[str, tuple[str, ...]] = {
             "J22", "J85", "J86", "N39.0", "N10", "N30", "L0", "U07", "K35", "K57.2", "K65", "K81", "K83.0",
             "I33", "M86", "M00", "G00", "G03", "G04", "G06", "A41", "T81.4"),
     "R51": ("G43", "G44", "S06.0"), "R52": ("M", "S"),
-    "R53": ("D5", "D60", "D61", "D62", "D63", "D64", "E03", "F32", "F33"),
+    "R53": ("D5", "D60", "D61", "D62", "D63", "D64", "E03", "F32", "F33", "I50", "I11.0", "I13.0", "I13.2"),
     "R55": ("I45", "I47", "I49"), "R56": ("G40",), "R59": ("C81", "C82", "C83", "C84", "C85", "C88", "C91"),
-    "R60": ("I50", "N04", "I87", "I89", "I81"), "R63": ("F50", "E40", "E41", "E42", "E43", "E44", "E46"),
+    "R60": ("I50", "N04", "I87", "I89", "I81", "J02", "J03", "J36"), "R63": ("F50", "E40", "E41", "E42", "E43", "E44", "E46"),
     "R73": ("E08", "E09", "E10", "E11", "E13"), "R79": ("D68", "E83"),
     "M25.5": ("M0", "M1", "M2", "M6", "M7", "M8", "S"), "M79.6": ("M", "S", "I7", "I8"), "M54": ("M4", "M5", "S3"),
     "M79.1": ("M",), "G89": ("M", "S", "C"),
