@@ -33,3 +33,15 @@ def test_see_reference_to_a_nec_line(coder):
 ])
 def test_integral_symptoms_round5(coder, text, expected):
     assert codes(coder, text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a past condition named as the object of its procedure is not current (I.C.21.c.3/4)
+    ("ASSESSMENT AND PLAN\n\nStatus post cataract surgery.\nHistory of aortic aneurysm repair.\n"
+     "Hypertension.\n", ["I10"]),
+    # the personal-history path still gives its Z code; a conjunction does not link a procedure
+    ("ASSESSMENT AND PLAN\n\nHistory of breast cancer, status post mastectomy.\n", ["Z85.3"]),
+    ("ASSESSMENT AND PLAN\n\nHistory of chronic obstructive pulmonary disease and hysterectomy.\n", ["J44.9"]),
+])
+def test_past_condition_treated_by_procedure(coder, text, expected):
+    assert codes(coder, text) == expected

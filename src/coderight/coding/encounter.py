@@ -121,6 +121,12 @@ class Coder:
             code, how, path, open_axes = self._resolve(doc, m)
             if code is None:
                 continue
+            if (reason is None and m.historical and not m.family and not code.startswith(("Z", *_HISTORY_PREFIXES))
+                    and _treated_by_procedure(doc, m)):
+                # "status post cataract surgery", "history of aortic aneurysm repair": the condition
+                # was removed or repaired; what remains is a status (I.C.21.c.3), not the condition
+                # (a status code the index gives, Z98.4-, and the personal-history codes stay)
+                reason = "past condition treated by a procedure (I.C.21.c.3/4): not current"
             if reason is None and _is_symptom(code) and m.section in SYMPTOM_SECTIONS_SKIPPED:
                 reason = f"sign or symptom only in {m.section}"
             if reason:
@@ -323,6 +329,20 @@ class Coder:
                 ws.update(words(p.replace(",", " ")))
         ws.update(words(c.title))
         return frozenset(ws)
+
+
+_PROCEDURE_NOUNS = frozenset({"surgery", "surgeries", "repair", "repaired", "removal", "removed", "excision",
+                              "excised", "resection", "resected", "extraction", "replacement", "operation",
+                              "ablation", "correction", "reconstruction", "clipping", "coiling", "stenting"})
+
+
+def _treated_by_procedure(doc: Document, m: Mention) -> bool:
+    """A procedure noun right after a past condition, the condition as its modifier ("cataract
+    surgery", "aneurysm repair"; not "COPD and hysterectomy")."""
+    if m.tok_end >= doc.sentences[m.sent].tok_end:
+        return False
+    n = doc.tokens[m.tok_end].text.lower()
+    return n in _PROCEDURE_NOUNS or n.endswith("ectomy")
 
 
 ASSESSED = frozenset({"assessment", "diagnoses", "cc", "plan"})
