@@ -42,6 +42,9 @@ def test_integral_symptoms_round5(coder, text, expected):
     # the personal-history path still gives its Z code; a conjunction does not link a procedure
     ("ASSESSMENT AND PLAN\n\nHistory of breast cancer, status post mastectomy.\n", ["Z85.3"]),
     ("ASSESSMENT AND PLAN\n\nHistory of chronic obstructive pulmonary disease and hysterectomy.\n", ["J44.9"]),
+    # a sentence narrating the procedure done ("underwent … aneurysm repair")
+    ("HISTORY OF PRESENT ILLNESS\n\nHe underwent an ascending aortic aneurysm repair in 2013.\n"
+     "ASSESSMENT AND PLAN\n\nHypertension.\n", ["I10"]),
 ])
 def test_past_condition_treated_by_procedure(coder, text, expected):
     assert codes(coder, text) == expected

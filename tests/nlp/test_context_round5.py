@@ -28,6 +28,9 @@ def status(pipeline, text, target):
     ("Tobacco Use: Non-smoker.", "tobacco", "negated"),
     ("Hypertension: no changes to his lisinopril.", "hypertension", "affirmed"),
     ("Hypertension: stable.", "hypertension", "affirmed"),
+    # a colon-value cue that does not end the field is an ordinary forward cue
+    ("Endocrine: Denies diabetes.", "diabetes", "negated"),
+    ("His history did not reveal any pathology: No DM.", "dm", "negated"),
 ])
 def test_round5_cues(pipeline, text, target, want):
     assert status(pipeline, text, target) == want

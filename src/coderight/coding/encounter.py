@@ -121,8 +121,8 @@ class Coder:
             code, how, path, open_axes = self._resolve(doc, m)
             if code is None:
                 continue
-            if (reason is None and m.historical and not m.family and not code.startswith(("Z", *_HISTORY_PREFIXES))
-                    and _treated_by_procedure(doc, m)):
+            if (reason is None and not m.family and not code.startswith(("Z", *_HISTORY_PREFIXES))
+                    and (m.historical or _underwent(doc, m)) and _treated_by_procedure(doc, m)):
                 # "status post cataract surgery", "history of aortic aneurysm repair": the condition
                 # was removed or repaired; what remains is a status (I.C.21.c.3), not the condition
                 # (a status code the index gives, Z98.4-, and the personal-history codes stay)
@@ -334,6 +334,12 @@ class Coder:
 _PROCEDURE_NOUNS = frozenset({"surgery", "surgeries", "repair", "repaired", "removal", "removed", "excision",
                               "excised", "resection", "resected", "extraction", "replacement", "operation",
                               "ablation", "correction", "reconstruction", "clipping", "coiling", "stenting"})
+
+
+def _underwent(doc: Document, m: Mention) -> bool:
+    """The sentence narrates a procedure done before the mention ("underwent … aneurysm repair")."""
+    s = doc.sentences[m.sent]
+    return any(doc.tokens[k].norm in ("underwent", "undergone") for k in range(s.tok_start, m.tok_start))
 
 
 def _treated_by_procedure(doc: Document, m: Mention) -> bool:

@@ -205,13 +205,15 @@ def detect_context(doc: Document, rules: ContextRules | None = None) -> Document
                         _flag(doc, m, kind, ca, cb, "forward")
                 continue
             if direction == "v":
-                # the value must end the field: "Opioid Use: No." (not "Hypertension: no changes")
-                if cb < s.tok_end and toks[cb].norm not in (".", ","):
+                # the value must end the field: "Opioid Use: No." (not "Hypertension: no changes");
+                # otherwise the word after the colon is an ordinary forward cue ("Endocrine: Denies
+                # diabetes.")
+                if cb >= s.tok_end or toks[cb].norm in (".", ","):
+                    for m in mentions:
+                        if s.tok_start <= m.tok_start and m.tok_end <= ca:
+                            _flag(doc, m, kind, ca, cb, "backward")
                     continue
-                for m in mentions:
-                    if s.tok_start <= m.tok_start and m.tok_end <= ca:
-                        _flag(doc, m, kind, ca, cb, "backward")
-                continue
+                direction = "f"
             if "f" in direction:
                 # forward: until terminator, another cue of a different kind, or MAX_SCOPE
                 end = min(s.tok_end, cb + MAX_SCOPE)
