@@ -48,3 +48,13 @@ def test_integral_symptoms_round5(coder, text, expected):
 ])
 def test_past_condition_treated_by_procedure(coder, text, expected):
     assert codes(coder, text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # an organ adjective reads the organ's line of the Table of Neoplasms, not a compound site
+    ("ASSESSMENT AND PLAN\n\n1. Ovarian cancer.\n", ["C56.9"]),
+    ("ASSESSMENT AND PLAN\n\nLeft ovarian cancer.\n", ["C56.2"]),
+    ("ASSESSMENT AND PLAN\n\nPancreatic cancer.\n", ["C25.9"]),
+])
+def test_neoplasm_site_adjective(coder, text, expected):
+    assert codes(coder, text) == expected

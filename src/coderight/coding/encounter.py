@@ -244,6 +244,8 @@ class Coder:
             if k + 1 < hi and toks[k + 1].text.isalpha() and toks[k + 1].norm not in skip:
                 tries.append(f"{toks[k].norm} {toks[k + 1].norm}")
         tries += [toks[k].norm for k in words_near]
+        # an adjective names its organ ("ovarian cancer" → ovary, not the "utero-ovarian" line)
+        tries = [" ".join(_SITE_ADJ.get(w, w) for w in t.split()) for t in tries]
         vocab = self._neoplasm_vocab()
         for site in tries[:14]:
             if not all(w in vocab for w in site.split()):
@@ -334,6 +336,14 @@ class Coder:
 _PROCEDURE_NOUNS = frozenset({"surgery", "surgeries", "repair", "repaired", "removal", "removed", "excision",
                               "excised", "resection", "resected", "extraction", "replacement", "operation",
                               "ablation", "correction", "reconstruction", "clipping", "coiling", "stenting"})
+
+
+_SITE_ADJ = {"ovarian": "ovary", "renal": "kidney", "hepatic": "liver", "gastric": "stomach",
+             "pancreatic": "pancreas", "prostatic": "prostate", "rectal": "rectum", "uterine": "uterus",
+             "testicular": "testis", "pulmonary": "lung", "colonic": "colon", "esophageal": "esophagus",
+             "laryngeal": "larynx", "tonsillar": "tonsil", "vulvar": "vulva", "vaginal": "vagina",
+             "penile": "penis", "adrenal": "adrenal gland", "ureteral": "ureter", "urethral": "urethra"}
+"""Adjectives of an organ that the Table of Neoplasms lists under its noun."""
 
 
 def _underwent(doc: Document, m: Mention) -> bool:
