@@ -58,3 +58,11 @@ def test_past_condition_treated_by_procedure(coder, text, expected):
 ])
 def test_neoplasm_site_adjective(coder, text, expected):
     assert codes(coder, text) == expected
+
+
+def test_intentional_weight_loss_is_not_abnormal(coder):
+    text = ("HISTORY OF PRESENT ILLNESS\n\nShe intentionally lost 110 pounds through Weight Watchers. "
+            "She has maintained the weight loss. Her back pain has improved. The pain has reduced due to "
+            "her weight loss.\n")
+    assert "R63.4" not in codes(coder, text)
+    assert "R63.4" in codes(coder, "HISTORY OF PRESENT ILLNESS\n\nShe reports weight loss of 20 pounds.\n")

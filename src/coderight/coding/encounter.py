@@ -127,6 +127,8 @@ class Coder:
                 # was removed or repaired; what remains is a status (I.C.21.c.3), not the condition
                 # (a status code the index gives, Z98.4-, and the personal-history codes stay)
                 reason = "past condition treated by a procedure (I.C.21.c.3/4): not current"
+            if reason is None and code == "R63.4" and _intended_weight_loss(doc, m):
+                reason = "intentional weight loss is not abnormal weight loss (R63.4)"
             if reason is None and _is_symptom(code) and m.section in SYMPTOM_SECTIONS_SKIPPED:
                 reason = f"sign or symptom only in {m.section}"
             if reason:
@@ -344,6 +346,18 @@ _SITE_ADJ = {"ovarian": "ovary", "renal": "kidney", "hepatic": "liver", "gastric
              "laryngeal": "larynx", "tonsillar": "tonsil", "vulvar": "vulva", "vaginal": "vagina",
              "penile": "penis", "adrenal": "adrenal gland", "ureteral": "ureter", "urethral": "urethra"}
 """Adjectives of an organ that the Table of Neoplasms lists under its noun."""
+
+
+_INTENDED = frozenset({"intentional", "intentionally", "intended", "deliberate", "deliberately", "purposely",
+                       "purposeful", "dieting", "diet", "watchers", "bariatric"})
+
+
+def _intended_weight_loss(doc: Document, m: Mention) -> bool:
+    """Weight lost on purpose (a diet, a program, bariatric surgery), said in the mention's
+    sentence or the three before it (the same narrative: "she has maintained the weight loss")."""
+    lo = doc.sentences[max(0, m.sent - 3)].tok_start
+    hi = doc.sentences[m.sent].tok_end
+    return any(doc.tokens[k].text.lower() in _INTENDED for k in range(lo, hi))
 
 
 def _underwent(doc: Document, m: Mention) -> bool:
