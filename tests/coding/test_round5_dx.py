@@ -66,3 +66,9 @@ def test_intentional_weight_loss_is_not_abnormal(coder):
             "her weight loss.\n")
     assert "R63.4" not in codes(coder, text)
     assert "R63.4" in codes(coder, "HISTORY OF PRESENT ILLNESS\n\nShe reports weight loss of 20 pounds.\n")
+
+
+def test_lisfranc_fracture_is_a_tarsometatarsal_dislocation(coder):
+    assert codes(coder, "ASSESSMENT\n\nLeft Lisfranc fracture-dislocation.\n") == ["S93.325A"]
+    # the foot pain it causes is integral to it (I.B.5, same site)
+    assert "M79.671" not in codes(coder, "ASSESSMENT\n\nRight foot pain, due to a Lisfranc fracture.\n")

@@ -155,6 +155,11 @@ ABBREVIATIONS: dict[str, tuple[str, str]] = {
     "meniscus tear": ("tear of meniscus, current injury", "S83.20-"),
     "meniscal tear": ("tear of meniscus, current injury", "S83.20-"),
     "medial meniscus tear": ("other tear of medial meniscus, current injury", "S83.24-"),
+    # Lisfranc fracture(-dislocation): the tarsometatarsal joint is displaced (the side from the
+    # laterality attribute); "Lisfranc injury" may be a sprain and is left to the index
+    "lisfranc fracture": ("dislocation of tarsometatarsal joint", "S93.32-"),
+    "lisfranc dislocation": ("dislocation of tarsometatarsal joint", "S93.32-"),
+    "lisfranc fracture dislocation": ("dislocation of tarsometatarsal joint", "S93.32-"),
     "lateral meniscus tear": ("other tear of lateral meniscus, current injury", "S83.28-"),
     # a meniscus does not sprain: a meniscus injury is classified to Tear of meniscus (S83.2)
     "medial meniscus sprain": ("other tear of medial meniscus, current injury", "S83.24-"),

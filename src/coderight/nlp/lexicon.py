@@ -30,7 +30,7 @@ from pathlib import Path
 from .abbreviations import ABBREVIATIONS, UPPER_ONLY
 from .text import _TOKEN_RE, _stem
 
-LEXICON_VERSION = 19
+LEXICON_VERSION = 20
 END = "\0"
 STOP = frozenset({"of", "the", "in", "on", "an", "'s", "'", "-", "at", "right", "left", "bilateral"})
 """Tokens ignored while matching (on both sides), so "osteoarthritis of the knee" meets the index
