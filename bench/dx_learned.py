@@ -10,11 +10,15 @@ Training (train split only; dev gold is read only to score):
 3. `CodePriors`: how often the product's coded diagnoses, and separately its set-aside mentions,
    were in the train gold, per code (smoothed by chapter letter).
 
-Ranking of one dev note: every code the product reports or sets aside, and every code a learned
-phrase in the note suggests, scored by noisy-or of its prior and its phrase precision. MAP uses
-the whole ranked list; P/R/F1 uses the codes scoring at or above a threshold tuned on train
-(2-fold cross-fitting so the threshold does not see its own phrases). Writes
-bench/results/dx_learned.json.
+4. `CodeClassifier`: per-code linear scorer (ridge, one-vs-rest, codes with ≥ 2 train notes) over
+   word 1–2-gram + char 3–5-gram TF-IDF of the English text and the product's codes as tokens.
+
+Ranking of one dev note: candidates = product diagnoses ∪ set-aside ∪ learned-phrase codes ∪ the
+classifier's top codes; each is re-scored by a gradient-boosted stacker over (classifier score, phrase
+precision, product diagnosis/set-aside flags and priors, train code frequency, noisy-or), fitted on
+5-fold out-of-fold train features. MAP uses the whole ranked list; P/R/F1 the codes scoring at or
+above a threshold chosen by out-of-fold train F1. ``--select`` reruns the train-only hyperparameter
+grid. Dev gold is read only to score. Writes bench/results/dx_learned.json.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -148,6 +154,141 @@ def rank(dx, aside, learned, pdx, pas) -> list[tuple[str, float]]:
     return sorted(sc.items(), key=lambda x: -x[1])
 
 
+CLF_PARAMS = {"min_docs": 2, "C": 1.0}
+"""Per-code ridge over TF-IDF: codes with at least `min_docs` train documents; `C` = ridge penalty.
+Chosen by 5-fold cross-fitted train MAP (C 0.3/1/3, min_docs 2/3); dev not consulted."""
+FOLDS = 5
+
+
+def clf_features(texts, dx, aside):
+    """Per note: word 1–2-gram and char 3–5-gram TF-IDF of the English text, plus the product's
+    coded diagnoses and set-aside mentions as tokens."""
+    return [(t, " ".join([f"dx_{c}" for c in d] + [f"as_{c}" for c in a])) for t, d, a in zip(texts, dx, aside, strict=True)]
+
+
+class CodeClassifier:
+    """Bench-only: one-vs-rest linear scorer per code (ridge, solved for all codes at once in the dual:
+    500 notes ≪ features), over scikit-learn TF-IDF features; the stacker calibrates its scores."""
+
+    def __init__(self, min_docs: int = 3, C: float = 8.0):
+        self.min_docs, self.C = min_docs, C
+
+    def fit(self, feats, golds):
+        from scipy.sparse import hstack
+        from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+        from sklearn.preprocessing import MultiLabelBinarizer
+
+        cnt = defaultdict(int)
+        for g in golds:
+            for c in g:
+                cnt[c] += 1
+        self.codes = sorted(c for c, n in cnt.items() if n >= self.min_docs)
+        self.word = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=60000)
+        self.char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
+                                    max_features=30000)
+        self.prod = CountVectorizer(binary=True, token_pattern=r"\S+", lowercase=False)
+        texts, toks = [f[0] for f in feats], [f[1] for f in feats]
+        x = hstack([self.word.fit_transform(texts), self.char.fit_transform(texts), self.prod.fit_transform(toks)]).tocsr()
+        self.mlb = MultiLabelBinarizer(classes=self.codes)
+        y = self.mlb.fit_transform([[c for c in g if c in cnt and cnt[c] >= self.min_docs] for g in golds])
+        # all codes at once in the dual (kernel ridge: 500 notes ≪ features); the stacker calibrates
+        self.x = x
+        k = (x @ x.T).toarray()
+        self.alpha = np.linalg.solve(k + self.C * np.eye(k.shape[0]), y - y.mean(0))
+        self.bias = y.mean(0)
+        return self
+
+    def predict(self, feats) -> list[dict[str, float]]:
+        from scipy.sparse import hstack
+
+        texts, toks = [f[0] for f in feats], [f[1] for f in feats]
+        x = hstack([self.word.transform(texts), self.char.transform(texts), self.prod.transform(toks)]).tocsr()
+        pr = np.asarray((x @ self.x.T).toarray() @ self.alpha + self.bias)
+        return [{c: float(p) for c, p in zip(self.codes, row, strict=True)} for row in pr]
+
+
+def candidates(dx, aside, learned, probs, pdx, pas, code_docs, n_docs, min_prob=0.05):
+    """(code, feature vector) for every candidate of one note: the product's diagnoses and set-aside
+    mentions, learned-phrase codes and classifier codes with probability ≥ `min_prob`."""
+    top = sorted(probs.items(), key=lambda x: -x[1])[:30]
+    cands = set(dx) | set(aside) | {norm_code(c) for c in learned} | {c for c, p in top if p >= min_prob}
+    lm = {norm_code(c): v[0] for c, v in learned.items()}
+    out = []
+    for c in cands:
+        p = probs.get(c)
+        f = [p if p is not None else 0.0, float(p is not None), lm.get(c, 0.0), float(c in lm),
+             float(c in dx), pdx(c) if c in dx else 0.0, float(c in aside), pas(c) if c in aside else 0.0,
+             math.log1p(code_docs.get(c, 0)) / math.log1p(n_docs)]
+        noisy = 1.0
+        for q in (f[2], f[5], f[7]):
+            noisy *= 1 - q
+        f.append(1 - noisy)
+        out.append((c, f))
+    return out
+
+
+def cross_fit(ids, docs, labels, texts, tdx, tas, gold, params, folds=FOLDS):
+    """Out-of-fold candidate features for every train note (models fitted on the other folds)."""
+    out = {}
+    for k in range(folds):
+        tr = [j for j in range(len(ids)) if j % folds != k]
+        te = [j for j in range(len(ids)) if j % folds == k]
+        tm = TermModel.fit([docs[j] for j in tr], [labels[j] for j in tr], **TERM_PARAMS)
+        sub = {ids[j]: None for j in tr}
+        pdx = CodePriors.fit({i: tdx[i] for i in sub}, gold)
+        pas = CodePriors.fit({i: tas[i] for i in sub}, gold)
+        code_docs = defaultdict(int)
+        for j in tr:
+            for c in gold.get(ids[j], ()):
+                code_docs[c] += 1
+        clf = CodeClassifier(**params).fit(clf_features([texts[j] for j in tr], [tdx[ids[j]] for j in tr],
+                                                        [tas[ids[j]] for j in tr]), [gold.get(ids[j], set()) for j in tr])
+        probs = clf.predict(clf_features([texts[j] for j in te], [tdx[ids[j]] for j in te], [tas[ids[j]] for j in te]))
+        for j, pr in zip(te, probs, strict=True):
+            i = ids[j]
+            out[i] = candidates(tdx[i], tas[i], tm.match(docs[j]), pr, pdx, pas, code_docs, len(tr))
+    return out
+
+
+def stack_xy(cands, gold):
+    import numpy as np
+
+    x, y, idx = [], [], []
+    for i, cs in cands.items():
+        for c, f in cs:
+            x.append(f)
+            y.append(int(c in gold.get(i, ())))
+            idx.append((i, c))
+    return np.array(x), np.array(y), idx
+
+
+def stacker():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_leaf_nodes=15, random_state=0)
+
+
+def ranked_from(idx, scores):
+    r = defaultdict(list)
+    for (i, c), s in zip(idx, scores, strict=True):
+        r[i].append((c, float(s)))
+    return {i: sorted(v, key=lambda x: -x[1]) for i, v in r.items()}
+
+
+def oof_stack(x, y, idx, folds=FOLDS):
+    """Out-of-fold stacker scores (folds by note, so a note never scores itself)."""
+    import numpy as np
+
+    notes = sorted({i for i, _c in idx})
+    fold_of = {i: k % folds for k, i in enumerate(notes)}
+    f = np.array([fold_of[i] for i, _c in idx])
+    s = np.zeros(len(y))
+    for k in range(folds):
+        m = stacker().fit(x[f != k], y[f != k])
+        s[f == k] = m.predict_proba(x[f == k])[:, 1]
+    return s
+
+
 def main() -> int:
     t0 = time.perf_counter()
     cb = dx_common.codebook()
@@ -155,29 +296,52 @@ def main() -> int:
     conv = dx_common.release_crosswalk(cb)
     ids, docs, labels = train_corpus()
     train_gold = load_gold(dx_common.codiesp_gold_path("train"))
-    train_notes = dx_common.codiesp_notes("train")
-    tdx, tas = product_lists(coder, train_notes, conv)
-    pdx, pas = CodePriors.fit(tdx, train_gold), CodePriors.fit(tas, train_gold)
-    # threshold by 2-fold cross-fitting on train
-    half = {i for k, i in enumerate(ids) if k % 2 == 0}
-    ranked_tr = {}
-    for fold in (True, False):
-        tm = TermModel.fit([d for i, d in zip(ids, docs, strict=True) if (i in half) != fold],
-                           [x for i, x in zip(ids, labels, strict=True) if (i in half) != fold], **TERM_PARAMS)
-        for i, d in zip(ids, docs, strict=True):
-            if (i in half) == fold:
-                ranked_tr[i] = rank(tdx.get(i, []), tas.get(i, []), tm.match(d), pdx, pas)
+    train_notes = dict(dx_common.codiesp_notes("train"))
+    texts = [train_notes[i] for i in ids]
+    tdx, tas = product_lists(coder, train_notes.items(), conv)
+    # 1. out-of-fold candidates and features on train; 2. stacker scores out of fold; threshold by train F1
+    if "--select" in sys.argv:  # hyperparameters by cross-fitted train MAP / F1 only; dev is not read
+        for md in (2, 3):
+            for c in (0.3, 1.0, 3.0):
+                cf = cross_fit(ids, docs, labels, texts, tdx, tas, train_gold, {"min_docs": md, "C": c})
+                xs, ys, ix = stack_xy(cf, train_gold)
+                r = ranked_from(ix, oof_stack(xs, ys, ix))
+                f1 = max(score(train_gold, {i: [k for k, v in q if v >= t] for i, q in r.items()})["f1"]
+                         for t in [v / 100 for v in range(10, 80, 2)])
+                mp = score(train_gold, {i: [k for k, _v in q] for i, q in r.items()})["map"]
+                print(f"min_docs {md} C {c}: train MAP {mp:.3f} F1 {f1:.3f}")
+        return 0
+    cands_tr = cross_fit(ids, docs, labels, texts, tdx, tas, train_gold, CLF_PARAMS)
+    x, y, idx = stack_xy(cands_tr, train_gold)
+    ranked_tr = ranked_from(idx, oof_stack(x, y, idx))
+    m_tr = score(train_gold, {i: [c for c, _s in r] for i, r in ranked_tr.items()})
     best = (0.0, 0.5)
-    for t in [x / 100 for x in range(10, 80, 2)]:
+    for t in [v / 100 for v in range(10, 80, 2)]:
         m = score(train_gold, {i: [c for c, s in r if s >= t] for i, r in ranked_tr.items()})
         best = max(best, (m["f1"], t))
     thr = best[1]
+    print(f"train cross-fitted: MAP {m_tr['map']:.3f}  F1 {best[0]:.3f} at threshold {thr}")
+    # final models on the whole train split
     tm = TermModel.fit(docs, labels, **TERM_PARAMS)
+    pdx = CodePriors.fit(tdx, train_gold)
+    pas = CodePriors.fit(tas, train_gold)
+    code_docs = defaultdict(int)
+    for i in ids:
+        for c in train_gold.get(i, ()):
+            code_docs[c] += 1
+    clf = CodeClassifier(**CLF_PARAMS).fit(clf_features(texts, [tdx[i] for i in ids], [tas[i] for i in ids]),
+                                           [train_gold.get(i, set()) for i in ids])
+    st = stacker().fit(x, y)
     dev_notes = dx_common.codiesp_notes("dev")
     ddx, das = product_lists(coder, dev_notes, conv)
     gold = load_gold(dx_common.codiesp_gold_path("dev"))
-    ranked = {nid: rank(ddx[nid], das[nid], tm.match([x for x in text.splitlines() if x.strip()]), pdx, pas)
-              for nid, text in dev_notes}
+    probs = clf.predict(clf_features([t for _n, t in dev_notes], [ddx[n] for n, _t in dev_notes],
+                                     [das[n] for n, _t in dev_notes]))
+    cands = {nid: candidates(ddx[nid], das[nid], tm.match([s for s in text.splitlines() if s.strip()]), pr, pdx, pas,
+                             code_docs, len(ids))
+             for (nid, text), pr in zip(dev_notes, probs, strict=True)}
+    xd, _yd, idxd = stack_xy(cands, {})
+    ranked = ranked_from(idxd, st.predict_proba(xd)[:, 1])
     full = {i: [c for c, _s in r] for i, r in ranked.items() if i in gold}
     cut = {i: [c for c, s in r if s >= thr] for i, r in ranked.items() if i in gold}
     m_rank, m_cut = score(gold, full), score(gold, cut)
@@ -185,18 +349,21 @@ def main() -> int:
     reord = {i: [c for c, _s in rank(ddx[i], das[i], {}, pdx, pas)] for i in gold}
     m_re = score(gold, reord)
     res = {
-        "train_docs": len(ids), "learned_terms": len(tm.terms), "threshold_from_train": thr, "term_params": TERM_PARAMS,
+        "train_docs": len(ids), "learned_terms": len(tm.terms), "classifier_codes": len(clf.codes),
+        "threshold_from_train": thr, "term_params": TERM_PARAMS, "clf_params": CLF_PARAMS,
+        "train_cross_fitted": {"map": round(m_tr["map"], 4), "f1_at_threshold": round(best[0], 4)},
         "codiesp_dev_en_learned": {k: m_cut[k] for k in ("precision", "recall", "f1", "map")},
         "codiesp_dev_en_learned_full_ranking": {k: m_rank[k] for k in ("precision", "recall", "f1", "map")},
         "codiesp_dev_en_mentions_prior_ranked": {k: m_re[k] for k in ("precision", "recall", "f1", "map")},
         "seconds": round(time.perf_counter() - t0, 1),
-        "note": "evaluation mode: product diagnoses + set-aside + train-learned phrase suggestions, "
-                "ranked by train priors; not the product's diagnoses",
+        "note": "evaluation mode: product diagnoses + set-aside + train-learned phrase suggestions + per-code "
+                "TF-IDF logistic regression, re-scored by a stacker fitted on out-of-fold train features; "
+                "not the product's diagnoses",
     }
     for k in ("codiesp_dev_en_mentions_prior_ranked", "codiesp_dev_en_learned_full_ranking", "codiesp_dev_en_learned"):
         v = res[k]
         print(f"{k:<40} P {v['precision']:.3f} R {v['recall']:.3f} F1 {v['f1']:.3f} MAP {v['map']:.3f}")
-    print(f"terms {len(tm.terms)}  threshold {thr}  {res['seconds']} s")
+    print(f"terms {len(tm.terms)}  classifier codes {len(clf.codes)}  threshold {thr}  {res['seconds']} s")
     OUT.mkdir(exist_ok=True)
     with open(OUT / "dx_learned.json", "w") as f:
         json.dump(res, f, indent=1)
