@@ -15,7 +15,8 @@ Training (train split only; dev gold is read only to score):
 
 Ranking of one dev note: candidates = product diagnoses ∪ set-aside ∪ learned-phrase codes ∪ the
 classifier's top codes; each is re-scored by a gradient-boosted stacker over (classifier score, phrase
-precision, product diagnosis/set-aside flags and priors, train code frequency, noisy-or), fitted on
+precision and sentence count, product diagnosis/set-aside flags and priors, train code frequency,
+neighbour-note votes, classifier rank, noisy-or), fitted on
 5-fold out-of-fold train features. MAP uses the whole ranked list; P/R/F1 the codes scoring at or
 above a threshold chosen by out-of-fold train F1. ``--select`` reruns the train-only hyperparameter
 grid. Dev gold is read only to score. Writes bench/results/dx_learned.json.
@@ -40,7 +41,7 @@ import dx_common  # noqa: E402
 
 from coderight.coding.encounter import Coder  # noqa: E402
 from coderight.coding.evaluate import load_gold, norm_code, score  # noqa: E402
-from coderight.coding.learned import CodePriors, TermModel  # noqa: E402
+from coderight.coding.learned import CodePriors, TermModel, ngrams  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "results"
 TERM_PARAMS = {"min_support": 1, "min_precision": 0.15, "prior": 1.5}
@@ -158,6 +159,17 @@ CLF_PARAMS = {"min_docs": 2, "C": 1.0}
 """Per-code ridge over TF-IDF: codes with at least `min_docs` train documents; `C` = ridge penalty.
 Chosen by 5-fold cross-fitted train MAP (C 0.3/1/3, min_docs 2/3); dev not consulted."""
 FOLDS = 5
+KNN = 10
+"""Neighbour notes (TF-IDF similarity) whose gold codes vote for a code: a stacker feature and candidates."""
+
+
+def phrase_hits(tm, sentences) -> dict[str, int]:
+    """code → number of the note's sentences holding one of its learned phrases."""
+    out: dict[str, int] = defaultdict(int)
+    for s in sentences:
+        for c in {tm.terms[g][0] for g in ngrams(s) if g in tm.terms}:
+            out[norm_code(c)] += 1
+    return out
 
 
 def clf_features(texts, dx, aside):
@@ -195,6 +207,7 @@ class CodeClassifier:
         self.x = x
         k = (x @ x.T).toarray()
         self.alpha = np.linalg.solve(k + self.C * np.eye(k.shape[0]), y - y.mean(0))
+        self.golds = [set(g) for g in golds]
         self.bias = y.mean(0)
         return self
 
@@ -203,22 +216,37 @@ class CodeClassifier:
 
         texts, toks = [f[0] for f in feats], [f[1] for f in feats]
         x = hstack([self.word.transform(texts), self.char.transform(texts), self.prod.transform(toks)]).tocsr()
-        pr = np.asarray((x @ self.x.T).toarray() @ self.alpha + self.bias)
-        return [{c: float(p) for c, p in zip(self.codes, row, strict=True)} for row in pr]
+        sim = (x @ self.x.T).toarray()
+        pr = np.asarray(sim @ self.alpha + self.bias)
+        out = []
+        for row, srow in zip(pr, sim, strict=True):
+            knn: dict[str, float] = defaultdict(float)
+            nb = np.argsort(-srow)[:KNN]
+            tot = float(srow[nb].sum()) or 1.0
+            for j in nb:
+                for c in self.golds[j]:
+                    knn[c] += float(srow[j]) / tot
+            out.append(({c: float(p) for c, p in zip(self.codes, row, strict=True)}, dict(knn)))
+        return out
 
 
-def candidates(dx, aside, learned, probs, pdx, pas, code_docs, n_docs, min_prob=0.05):
+def candidates(dx, aside, learned, pred, pdx, pas, code_docs, n_docs, hits, min_prob=0.05):
     """(code, feature vector) for every candidate of one note: the product's diagnoses and set-aside
-    mentions, learned-phrase codes and classifier codes with probability ≥ `min_prob`."""
-    top = sorted(probs.items(), key=lambda x: -x[1])[:30]
-    cands = set(dx) | set(aside) | {norm_code(c) for c in learned} | {c for c, p in top if p >= min_prob}
+    mentions, learned-phrase codes, the classifier's top codes with score ≥ `min_prob` and the codes
+    of neighbour notes voted by ≥ 0.2 of the similarity mass."""
+    probs, knn = pred
+    order = sorted(probs.items(), key=lambda x: -x[1])
+    crank = {c: r for r, (c, _p) in enumerate(order)}
+    cands = (set(dx) | set(aside) | {norm_code(c) for c in learned} | {c for c, p in order[:30] if p >= min_prob}
+             | {c for c, v in knn.items() if v >= 0.2})
     lm = {norm_code(c): v[0] for c, v in learned.items()}
     out = []
     for c in cands:
         p = probs.get(c)
         f = [p if p is not None else 0.0, float(p is not None), lm.get(c, 0.0), float(c in lm),
              float(c in dx), pdx(c) if c in dx else 0.0, float(c in aside), pas(c) if c in aside else 0.0,
-             math.log1p(code_docs.get(c, 0)) / math.log1p(n_docs)]
+             math.log1p(code_docs.get(c, 0)) / math.log1p(n_docs), knn.get(c, 0.0),
+             math.log1p(crank.get(c, len(crank))), math.log1p(hits.get(c, 0)), float(len(c) <= 3)]
         noisy = 1.0
         for q in (f[2], f[5], f[7]):
             noisy *= 1 - q
@@ -246,7 +274,8 @@ def cross_fit(ids, docs, labels, texts, tdx, tas, gold, params, folds=FOLDS):
         probs = clf.predict(clf_features([texts[j] for j in te], [tdx[ids[j]] for j in te], [tas[ids[j]] for j in te]))
         for j, pr in zip(te, probs, strict=True):
             i = ids[j]
-            out[i] = candidates(tdx[i], tas[i], tm.match(docs[j]), pr, pdx, pas, code_docs, len(tr))
+            out[i] = candidates(tdx[i], tas[i], tm.match(docs[j]), pr, pdx, pas, code_docs, len(tr),
+                                phrase_hits(tm, docs[j]))
     return out
 
 
@@ -337,9 +366,11 @@ def main() -> int:
     gold = load_gold(dx_common.codiesp_gold_path("dev"))
     probs = clf.predict(clf_features([t for _n, t in dev_notes], [ddx[n] for n, _t in dev_notes],
                                      [das[n] for n, _t in dev_notes]))
-    cands = {nid: candidates(ddx[nid], das[nid], tm.match([s for s in text.splitlines() if s.strip()]), pr, pdx, pas,
-                             code_docs, len(ids))
-             for (nid, text), pr in zip(dev_notes, probs, strict=True)}
+    cands = {}
+    for (nid, text), pr in zip(dev_notes, probs, strict=True):
+        sents = [s for s in text.splitlines() if s.strip()]
+        cands[nid] = candidates(ddx[nid], das[nid], tm.match(sents), pr, pdx, pas, code_docs, len(ids),
+                                phrase_hits(tm, sents))
     xd, _yd, idxd = stack_xy(cands, {})
     ranked = ranked_from(idxd, st.predict_proba(xd)[:, 1])
     full = {i: [c for c, _s in r] for i, r in ranked.items() if i in gold}
