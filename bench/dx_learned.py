@@ -241,7 +241,7 @@ def candidates(dx, aside, learned, pred, pdx, pas, code_docs, n_docs, hits, min_
              | {c for c, v in knn.items() if v >= 0.2})
     lm = {norm_code(c): v[0] for c, v in learned.items()}
     out = []
-    for c in cands:
+    for c in sorted(cands):  # a fixed row order keeps the stacker deterministic
         p = probs.get(c)
         f = [p if p is not None else 0.0, float(p is not None), lm.get(c, 0.0), float(c in lm),
              float(c in dx), pdx(c) if c in dx else 0.0, float(c in aside), pas(c) if c in aside else 0.0,
@@ -291,10 +291,14 @@ def stack_xy(cands, gold):
     return np.array(x), np.array(y), idx
 
 
-def stacker():
+STACK_PARAMS = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 15}
+"""Gradient-boosted stacker; chosen by out-of-fold train MAP (``--select-stacker``)."""
+
+
+def stacker(params=None):
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    return HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_leaf_nodes=15, random_state=0)
+    return HistGradientBoostingClassifier(**(params or STACK_PARAMS), random_state=0)
 
 
 def ranked_from(idx, scores):
@@ -304,7 +308,7 @@ def ranked_from(idx, scores):
     return {i: sorted(v, key=lambda x: -x[1]) for i, v in r.items()}
 
 
-def oof_stack(x, y, idx, folds=FOLDS):
+def oof_stack(x, y, idx, folds=FOLDS, params=None):
     """Out-of-fold stacker scores (folds by note, so a note never scores itself)."""
     import numpy as np
 
@@ -313,7 +317,7 @@ def oof_stack(x, y, idx, folds=FOLDS):
     f = np.array([fold_of[i] for i, _c in idx])
     s = np.zeros(len(y))
     for k in range(folds):
-        m = stacker().fit(x[f != k], y[f != k])
+        m = stacker(params).fit(x[f != k], y[f != k])
         s[f == k] = m.predict_proba(x[f == k])[:, 1]
     return s
 
@@ -342,6 +346,14 @@ def main() -> int:
         return 0
     cands_tr = cross_fit(ids, docs, labels, texts, tdx, tas, train_gold, CLF_PARAMS)
     x, y, idx = stack_xy(cands_tr, train_gold)
+    if "--select-stacker" in sys.argv:  # stacker settings by out-of-fold train MAP / F1 only
+        for it, lr, lv in ((100, 0.1, 15), (200, 0.05, 15), (400, 0.05, 15), (200, 0.05, 31), (300, 0.03, 7)):
+            r = ranked_from(idx, oof_stack(x, y, idx, params={"max_iter": it, "learning_rate": lr, "max_leaf_nodes": lv}))
+            f1 = max(score(train_gold, {i: [k for k, v in q if v >= t] for i, q in r.items()})["f1"]
+                     for t in [v / 100 for v in range(10, 80, 2)])
+            mp = score(train_gold, {i: [k for k, _v in q] for i, q in r.items()})["map"]
+            print(f"stacker {it} {lr} {lv}: train MAP {mp:.4f} F1 {f1:.4f}")
+        return 0
     ranked_tr = ranked_from(idx, oof_stack(x, y, idx))
     m_tr = score(train_gold, {i: [c for c, _s in r] for i, r in ranked_tr.items()})
     best = (0.0, 0.5)

@@ -79,7 +79,7 @@ class TermModel:
                         pos[g].update(codes)
         terms: dict[tuple[str, ...], tuple[str, float, int]] = {}
         for g, cnt in pos.items():
-            code, k = cnt.most_common(1)[0]
+            code, k = min(cnt.items(), key=lambda x: (-x[1], x[0]))  # ties: the smaller code (deterministic)
             if k < min_support:
                 continue
             p = k / (freq[g] + prior)
