@@ -15,13 +15,9 @@ from coderight.codesets.sources import SourceResolver
 
 
 @pytest.fixture(scope="module")
-def hcpcs(mirror, tmp_path_factory):
-    from coderight.codesets.codebook import Codebook, sync
-
-    cache = tmp_path_factory.mktemp("hcpcs-cache")
-    _, failed = sync(cache, mirror, only=["hcpcs"])
-    assert not failed, failed
-    return Codebook(cache).hcpcs
+def hcpcs(codebook):
+    """The session codebook (tests/conftest.py) already compiled it from the mirror."""
+    return codebook.hcpcs
 
 
 def test_j1030_valid_in_2024_until_its_termination(hcpcs):

@@ -13,13 +13,9 @@ from coderight.codesets.sources import SourceResolver
 
 
 @pytest.fixture(scope="module")
-def modifiers(mirror, tmp_path_factory):
-    from coderight.codesets.codebook import Codebook, sync
-
-    cache = tmp_path_factory.mktemp("mod-cache")
-    _, failed = sync(cache, mirror, only=["modifiers"])
-    assert not failed, failed
-    return Codebook(cache).modifiers
+def modifiers(codebook):
+    """The session codebook (tests/conftest.py) already compiled it from the mirror."""
+    return codebook.modifiers
 
 
 NEEDED = ["25", "26", "TC", "50", "LT", "RT", "59", "XE", "XP", "XS", "XU", "24", "57", "58", "76", "77", "78",

@@ -16,13 +16,9 @@ from coderight.codesets.sources import SourceResolver
 
 
 @pytest.fixture(scope="module")
-def pcs(mirror, tmp_path_factory):
-    from coderight.codesets.codebook import Codebook, sync
-
-    cache = tmp_path_factory.mktemp("pcs-cache")
-    _, failed = sync(cache, mirror, only=["pcs"])
-    assert not failed, failed
-    return Codebook(cache).pcs
+def pcs(codebook):
+    """The session codebook (tests/conftest.py) already compiled it from the mirror."""
+    return codebook.pcs
 
 
 def test_0sr9019_axes(pcs):

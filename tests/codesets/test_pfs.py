@@ -14,13 +14,9 @@ from coderight.codesets.sources import SourceResolver
 
 
 @pytest.fixture(scope="module")
-def pfs(mirror, tmp_path_factory):
-    from coderight.codesets.codebook import Codebook, sync
-
-    cache = tmp_path_factory.mktemp("pfs-cache")
-    _, failed = sync(cache, mirror, only=["pfs"])
-    assert not failed, failed
-    return Codebook(cache).pfs
+def pfs(codebook):
+    """The session codebook (tests/conftest.py) already compiled it from the mirror."""
+    return codebook.pfs
 
 
 def test_99214_non_facility_and_facility(pfs):

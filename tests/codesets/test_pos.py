@@ -10,13 +10,9 @@ from coderight.codesets.sources import SourceResolver
 
 
 @pytest.fixture(scope="module")
-def pos(mirror, tmp_path_factory):
-    from coderight.codesets.codebook import Codebook, sync
-
-    cache = tmp_path_factory.mktemp("pos-cache")
-    _, failed = sync(cache, mirror, only=["pos"])
-    assert not failed, failed
-    return Codebook(cache).pos
+def pos(codebook):
+    """The session codebook (tests/conftest.py) already compiled it from the mirror."""
+    return codebook.pos
 
 
 def test_facility_flags(pos):
