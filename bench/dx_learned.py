@@ -41,7 +41,7 @@ import dx_common  # noqa: E402
 
 from coderight.coding.encounter import Coder  # noqa: E402
 from coderight.coding.evaluate import load_gold, norm_code, score  # noqa: E402
-from coderight.coding.learned import CodePriors, TermModel, ngrams  # noqa: E402
+from coderight.coding.learned import CodePriors, MentionLexicon, TermModel, ngrams  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "results"
 TERM_PARAMS = {"min_support": 1, "min_precision": 0.15, "prior": 1.5}
@@ -99,14 +99,17 @@ def align(a: list[int], b: list[int]) -> list[list[int]]:
 def train_corpus():
     base = dx_common.mirror() / "eval-dev" / "codiesp" / "train"
     ev: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    mentions: dict[str, list[tuple[str, str]]] = defaultdict(list)
     with open(base / "trainX.tsv", encoding="utf-8") as f:
         for row in csv.reader(f, delimiter="\t"):
             if len(row) >= 5 and row[1] == "DIAGNOSTICO":
                 start = int(row[4].split(";")[0].split()[0])
                 ev[row[0]].append((norm_code(row[2]), start))
-    docs, labels, ids = [], [], []
+                mentions[row[0]].append((norm_code(row[2]), row[3]))
+    docs, labels, ids, spanish = [], [], [], {}
     for p in sorted((base / "text_files").glob("*.txt")):
         es = p.read_text(encoding="utf-8")
+        spanish[p.stem] = es
         en = [x for x in (base / "text_files_en" / p.name).read_text(encoding="utf-8").splitlines() if x.strip()]
         spans = es_sentences(es)
         al = align([e - s for s, e in spans], [len(x) for x in en])
@@ -119,7 +122,12 @@ def train_corpus():
         docs.append(en)
         labels.append(labs)
         ids.append(p.stem)
-    return ids, docs, labels
+    return ids, docs, labels, spanish, dict(mentions)
+
+
+def spanish_notes(split: str) -> dict[str, str]:
+    d = dx_common.mirror() / "eval-dev" / "codiesp" / split / "text_files"
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(d.glob("*.txt"))}
 
 
 def product_lists(coder, notes, conv):
@@ -230,15 +238,16 @@ class CodeClassifier:
         return out
 
 
-def candidates(dx, aside, learned, pred, pdx, pas, code_docs, n_docs, hits, min_prob=0.05):
+def candidates(dx, aside, learned, pred, pdx, pas, code_docs, n_docs, hits, lexm, min_prob=0.05, min_lex=0.05):
     """(code, feature vector) for every candidate of one note: the product's diagnoses and set-aside
-    mentions, learned-phrase codes, the classifier's top codes with score ≥ `min_prob` and the codes
-    of neighbour notes voted by ≥ 0.2 of the similarity mass."""
+    mentions, learned-phrase codes, the classifier's top codes with score ≥ `min_prob`, the codes
+    of neighbour notes voted by ≥ 0.2 of the similarity mass and the codes of annotated Spanish
+    evidence strings found in the original text with document precision ≥ `min_lex`."""
     probs, knn = pred
     order = sorted(probs.items(), key=lambda x: -x[1])
     crank = {c: r for r, (c, _p) in enumerate(order)}
     cands = (set(dx) | set(aside) | {norm_code(c) for c in learned} | {c for c, p in order[:30] if p >= min_prob}
-             | {c for c, v in knn.items() if v >= 0.2})
+             | {c for c, v in knn.items() if v >= 0.2} | {c for c, v in lexm.items() if v[0] >= min_lex})
     lm = {norm_code(c): v[0] for c, v in learned.items()}
     out = []
     for c in sorted(cands):  # a fixed row order keeps the stacker deterministic
@@ -247,6 +256,8 @@ def candidates(dx, aside, learned, pred, pdx, pas, code_docs, n_docs, hits, min_
              float(c in dx), pdx(c) if c in dx else 0.0, float(c in aside), pas(c) if c in aside else 0.0,
              math.log1p(code_docs.get(c, 0)) / math.log1p(n_docs), knn.get(c, 0.0),
              math.log1p(crank.get(c, len(crank))), math.log1p(hits.get(c, 0)), float(len(c) <= 3)]
+        lx = lexm.get(c)
+        f += [lx[0], float(lx[1]), math.log1p(lx[2])] if lx else [0.0, 0.0, 0.0]
         noisy = 1.0
         for q in (f[2], f[5], f[7]):
             noisy *= 1 - q
@@ -255,13 +266,15 @@ def candidates(dx, aside, learned, pred, pdx, pas, code_docs, n_docs, hits, min_
     return out
 
 
-def cross_fit(ids, docs, labels, texts, tdx, tas, gold, params, folds=FOLDS):
+def cross_fit(ids, docs, labels, texts, tdx, tas, gold, params, spanish, mentions, folds=FOLDS):
     """Out-of-fold candidate features for every train note (models fitted on the other folds)."""
     out = {}
     for k in range(folds):
         tr = [j for j in range(len(ids)) if j % folds != k]
         te = [j for j in range(len(ids)) if j % folds == k]
         tm = TermModel.fit([docs[j] for j in tr], [labels[j] for j in tr], **TERM_PARAMS)
+        lex = MentionLexicon.fit({ids[j]: spanish[ids[j]] for j in tr}, {ids[j]: mentions.get(ids[j], []) for j in tr},
+                                 gold)
         sub = {ids[j]: None for j in tr}
         pdx = CodePriors.fit({i: tdx[i] for i in sub}, gold)
         pas = CodePriors.fit({i: tas[i] for i in sub}, gold)
@@ -275,7 +288,7 @@ def cross_fit(ids, docs, labels, texts, tdx, tas, gold, params, folds=FOLDS):
         for j, pr in zip(te, probs, strict=True):
             i = ids[j]
             out[i] = candidates(tdx[i], tas[i], tm.match(docs[j]), pr, pdx, pas, code_docs, len(tr),
-                                phrase_hits(tm, docs[j]))
+                                phrase_hits(tm, docs[j]), lex.match(spanish[i]))
     return out
 
 
@@ -327,7 +340,7 @@ def main() -> int:
     cb = dx_common.codebook()
     coder = Coder(cb)
     conv = dx_common.release_crosswalk(cb)
-    ids, docs, labels = train_corpus()
+    ids, docs, labels, spanish, mentions = train_corpus()
     train_gold = load_gold(dx_common.codiesp_gold_path("train"))
     train_notes = dict(dx_common.codiesp_notes("train"))
     texts = [train_notes[i] for i in ids]
@@ -336,7 +349,8 @@ def main() -> int:
     if "--select" in sys.argv:  # hyperparameters by cross-fitted train MAP / F1 only; dev is not read
         for md in (2, 3):
             for c in (0.3, 1.0, 3.0):
-                cf = cross_fit(ids, docs, labels, texts, tdx, tas, train_gold, {"min_docs": md, "C": c})
+                cf = cross_fit(ids, docs, labels, texts, tdx, tas, train_gold, {"min_docs": md, "C": c},
+                               spanish, mentions)
                 xs, ys, ix = stack_xy(cf, train_gold)
                 r = ranked_from(ix, oof_stack(xs, ys, ix))
                 f1 = max(score(train_gold, {i: [k for k, v in q if v >= t] for i, q in r.items()})["f1"]
@@ -344,7 +358,7 @@ def main() -> int:
                 mp = score(train_gold, {i: [k for k, _v in q] for i, q in r.items()})["map"]
                 print(f"min_docs {md} C {c}: train MAP {mp:.3f} F1 {f1:.3f}")
         return 0
-    cands_tr = cross_fit(ids, docs, labels, texts, tdx, tas, train_gold, CLF_PARAMS)
+    cands_tr = cross_fit(ids, docs, labels, texts, tdx, tas, train_gold, CLF_PARAMS, spanish, mentions)
     x, y, idx = stack_xy(cands_tr, train_gold)
     if "--select-stacker" in sys.argv:  # stacker settings by out-of-fold train MAP / F1 only
         for it, lr, lv in ((100, 0.1, 15), (200, 0.05, 15), (400, 0.05, 15), (200, 0.05, 31), (300, 0.03, 7)):
@@ -364,6 +378,8 @@ def main() -> int:
     print(f"train cross-fitted: MAP {m_tr['map']:.3f}  F1 {best[0]:.3f} at threshold {thr}")
     # final models on the whole train split
     tm = TermModel.fit(docs, labels, **TERM_PARAMS)
+    lex = MentionLexicon.fit(spanish, mentions, train_gold)
+    dev_spanish = spanish_notes("dev")
     pdx = CodePriors.fit(tdx, train_gold)
     pas = CodePriors.fit(tas, train_gold)
     code_docs = defaultdict(int)
@@ -382,7 +398,7 @@ def main() -> int:
     for (nid, text), pr in zip(dev_notes, probs, strict=True):
         sents = [s for s in text.splitlines() if s.strip()]
         cands[nid] = candidates(ddx[nid], das[nid], tm.match(sents), pr, pdx, pas, code_docs, len(ids),
-                                phrase_hits(tm, sents))
+                                phrase_hits(tm, sents), lex.match(dev_spanish[nid]))
     xd, _yd, idxd = stack_xy(cands, {})
     ranked = ranked_from(idxd, st.predict_proba(xd)[:, 1])
     full = {i: [c for c, _s in r] for i, r in ranked.items() if i in gold}

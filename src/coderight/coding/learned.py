@@ -1,7 +1,7 @@
 """Supervised priors learned from a labelled corpus (e.g. the CodiEsp train split): used for
 ranking and confidence, never to put a code into `CodingResult.diagnoses` on its own.
 
-Two pieces:
+Three pieces:
 
 - `TermModel`: phrase → code associations mined from sentences that carry a gold code's
   evidence. For every word n-gram (1–4 normalised tokens, `lexicon.words`) it counts the
@@ -12,6 +12,9 @@ Two pieces:
 - `CodePriors`: per-code precision of the product's own predictions on the training notes
   (how often a predicted code was in the gold), smoothed towards the precision of its chapter
   letter and of the whole corpus: the calibrated confidence used to rank.
+- `MentionLexicon`: the annotated evidence strings themselves (any language: CodiEsp's are
+  Spanish), accent-folded, with the document-level precision of each string → code pair
+  (of the training notes whose text holds the string, the share whose gold holds the code).
 
 >>> tm = TermModel.fit([["Acute appendicitis was confirmed."], ["No appendicitis."], ["Appendicitis again."]],
 ...                    [[{"K35.80"}], [set()], [{"K35.80"}]], min_support=2, min_precision=0.3)
@@ -23,8 +26,10 @@ Two pieces:
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..nlp.lexicon import words
 
@@ -133,3 +138,82 @@ class CodePriors:
         if got is not None:
             return got
         return self.letters.get(code[:1], self.overall)
+
+
+_FOLD_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def fold_tokens(text: str) -> list[str]:
+    """Lower-case, accent-folded word tokens (Spanish and English alike).
+
+    >>> fold_tokens("Insuficiencia  RENAL crónica, estadio 3")
+    ['insuficiencia', 'renal', 'cronica', 'estadio', '3']
+    """
+    t = unicodedata.normalize("NFKD", text.lower())
+    return _FOLD_TOKEN.findall("".join(ch for ch in t if not unicodedata.combining(ch)))
+
+
+class MentionLexicon:
+    """Evidence strings annotated in training notes → codes, each pair with its document-level
+    counts ``(notes holding the string whose gold has the code, notes holding the string)``.
+
+    >>> lex = MentionLexicon.fit(
+    ...     {"a": "Dolor torácico y fiebre.", "b": "Refiere dolor torácico.", "c": "Sin fiebre."},
+    ...     {"a": [("R07.9", "dolor torácico"), ("R50.9", "fiebre")], "b": [("R07.9", "dolor torácico")]},
+    ...     {"a": {"R07.9", "R50.9"}, "b": {"R07.9"}, "c": set()})
+    >>> lex.entries[("dolor", "toracico")]
+    {'R07.9': (2, 2)}
+    >>> lex.entries[("fiebre",)]
+    {'R50.9': (1, 2)}
+    >>> m = lex.match("Acude por DOLOR TORÁCICO y fiebre; dolor toracico.")
+    >>> m["R07.9"][1:], round(m["R07.9"][0], 2), round(m["R50.9"][0], 2)
+    ((1, 2), 0.67, 0.33)
+    """
+
+    def __init__(self, entries: dict[tuple[str, ...], dict[str, tuple[int, int]]], max_len: int):
+        self.entries, self.max_len = entries, max_len
+
+    @classmethod
+    def fit(cls, texts: Mapping[str, str], mentions: Mapping[str, Iterable[tuple[str, str]]],
+            gold: Mapping[str, set[str]], max_len: int = 10) -> MentionLexicon:
+        codes: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        for ms in mentions.values():
+            for code, text in ms:
+                g = tuple(fold_tokens(text))
+                if 0 < len(g) <= max_len and not (len(g) == 1 and len(g[0]) < 3):
+                    codes[g].add(code)
+        seen: Counter = Counter()
+        hit: Counter = Counter()
+        for doc in sorted(texts):
+            g_doc = _grams(fold_tokens(texts[doc]), max_len) & codes.keys()
+            gd = gold.get(doc, set())
+            for g in g_doc:
+                seen[g] += 1
+                for c in codes[g]:
+                    hit[g, c] += c in gd
+        entries = {g: {c: (hit[g, c], seen[g]) for c in sorted(cs)} for g, cs in codes.items() if seen[g]}
+        return cls(entries, max_len)
+
+    def match(self, text: str, prior: float = 1.0) -> dict[str, tuple[float, int, int]]:
+        """code → (best smoothed precision ``hit / (seen + prior)``, distinct strings, occurrences)."""
+        toks = fold_tokens(text)
+        best: dict[str, float] = {}
+        strings: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+        occ: Counter = Counter()
+        for n in range(1, self.max_len + 1):
+            for i in range(len(toks) - n + 1):
+                g = tuple(toks[i:i + n])
+                e = self.entries.get(g)
+                if e is None:
+                    continue
+                for c, (h, s) in e.items():
+                    p = h / (s + prior)
+                    if p > best.get(c, -1.0):
+                        best[c] = p
+                    strings[c].add(g)
+                    occ[c] += 1
+        return {c: (best[c], len(strings[c]), occ[c]) for c in best}
+
+
+def _grams(toks: list[str], max_len: int) -> set[tuple[str, ...]]:
+    return {tuple(toks[i:i + n]) for n in range(1, max_len + 1) for i in range(len(toks) - n + 1)}
