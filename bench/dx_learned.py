@@ -41,7 +41,7 @@ import dx_common  # noqa: E402
 
 from coderight.coding.encounter import Coder  # noqa: E402
 from coderight.coding.evaluate import load_gold, norm_code, score  # noqa: E402
-from coderight.coding.learned import CodePriors, MentionLexicon, TermModel, ngrams  # noqa: E402
+from coderight.coding.learned import BagLexicon, CodePriors, MentionLexicon, TermModel, ngrams  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "results"
 TERM_PARAMS = {"min_support": 1, "min_precision": 0.15, "prior": 1.5}
@@ -238,7 +238,7 @@ class CodeClassifier:
         return out
 
 
-def candidates(dx, aside, learned, pred, pdx, pas, code_docs, n_docs, hits, lexm, min_prob=0.05, min_lex=0.05):
+def candidates(dx, aside, learned, pred, pdx, pas, code_docs, n_docs, hits, lexm, bagm, min_prob=0.05, min_lex=0.05):
     """(code, feature vector) for every candidate of one note: the product's diagnoses and set-aside
     mentions, learned-phrase codes, the classifier's top codes with score ≥ `min_prob`, the codes
     of neighbour notes voted by ≥ 0.2 of the similarity mass and the codes of annotated Spanish
@@ -247,7 +247,8 @@ def candidates(dx, aside, learned, pred, pdx, pas, code_docs, n_docs, hits, lexm
     order = sorted(probs.items(), key=lambda x: -x[1])
     crank = {c: r for r, (c, _p) in enumerate(order)}
     cands = (set(dx) | set(aside) | {norm_code(c) for c in learned} | {c for c, p in order[:30] if p >= min_prob}
-             | {c for c, v in knn.items() if v >= 0.2} | {c for c, v in lexm.items() if v[0] >= min_lex})
+             | {c for c, v in knn.items() if v >= 0.2} | {c for c, v in lexm.items() if v[0] >= min_lex}
+             | {c for c, v in bagm.items() if v[0] >= min_lex})
     lm = {norm_code(c): v[0] for c, v in learned.items()}
     out = []
     for c in sorted(cands):  # a fixed row order keeps the stacker deterministic
@@ -258,6 +259,8 @@ def candidates(dx, aside, learned, pred, pdx, pas, code_docs, n_docs, hits, lexm
              math.log1p(crank.get(c, len(crank))), math.log1p(hits.get(c, 0)), float(len(c) <= 3)]
         lx = lexm.get(c)
         f += [lx[0], float(lx[1]), math.log1p(lx[2])] if lx else [0.0, 0.0, 0.0]
+        bx = bagm.get(c)
+        f += [bx[0], float(bx[1]), math.log1p(bx[2])] if bx else [0.0, 0.0, 0.0]
         noisy = 1.0
         for q in (f[2], f[5], f[7]):
             noisy *= 1 - q
@@ -275,6 +278,8 @@ def cross_fit(ids, docs, labels, texts, tdx, tas, gold, params, spanish, mention
         tm = TermModel.fit([docs[j] for j in tr], [labels[j] for j in tr], **TERM_PARAMS)
         lex = MentionLexicon.fit({ids[j]: spanish[ids[j]] for j in tr}, {ids[j]: mentions.get(ids[j], []) for j in tr},
                                  gold)
+        bag = BagLexicon.fit({ids[j]: spanish[ids[j]] for j in tr}, {ids[j]: mentions.get(ids[j], []) for j in tr},
+                             gold)
         sub = {ids[j]: None for j in tr}
         pdx = CodePriors.fit({i: tdx[i] for i in sub}, gold)
         pas = CodePriors.fit({i: tas[i] for i in sub}, gold)
@@ -288,7 +293,8 @@ def cross_fit(ids, docs, labels, texts, tdx, tas, gold, params, spanish, mention
         for j, pr in zip(te, probs, strict=True):
             i = ids[j]
             out[i] = candidates(tdx[i], tas[i], tm.match(docs[j]), pr, pdx, pas, code_docs, len(tr),
-                                phrase_hits(tm, docs[j]), lex.match(spanish[i]))
+                                phrase_hits(tm, docs[j]), lex.match(spanish[i]),
+                                bag.match(spanish[i]))
     return out
 
 
@@ -379,6 +385,7 @@ def main() -> int:
     # final models on the whole train split
     tm = TermModel.fit(docs, labels, **TERM_PARAMS)
     lex = MentionLexicon.fit(spanish, mentions, train_gold)
+    bag = BagLexicon.fit(spanish, mentions, train_gold)
     dev_spanish = spanish_notes("dev")
     pdx = CodePriors.fit(tdx, train_gold)
     pas = CodePriors.fit(tas, train_gold)
@@ -398,7 +405,8 @@ def main() -> int:
     for (nid, text), pr in zip(dev_notes, probs, strict=True):
         sents = [s for s in text.splitlines() if s.strip()]
         cands[nid] = candidates(ddx[nid], das[nid], tm.match(sents), pr, pdx, pas, code_docs, len(ids),
-                                phrase_hits(tm, sents), lex.match(dev_spanish[nid]))
+                                phrase_hits(tm, sents), lex.match(dev_spanish[nid]),
+                                bag.match(dev_spanish[nid]))
     xd, _yd, idxd = stack_xy(cands, {})
     ranked = ranked_from(idxd, st.predict_proba(xd)[:, 1])
     full = {i: [c for c, _s in r] for i, r in ranked.items() if i in gold}

@@ -15,6 +15,9 @@ Three pieces:
 - `MentionLexicon`: the annotated evidence strings themselves (any language: CodiEsp's are
   Spanish), accent-folded, with the document-level precision of each string → code pair
   (of the training notes whose text holds the string, the share whose gold holds the code).
+  `BagLexicon` is its loose twin: the same strings as bags of stemmed content words, found in
+  any order within a short window (annotators join discontinuous spans in their own order:
+  "próstata hiperplasia benigna").
 
 >>> tm = TermModel.fit([["Acute appendicitis was confirmed."], ["No appendicitis."], ["Appendicitis again."]],
 ...                    [[{"K35.80"}], [set()], [{"K35.80"}]], min_support=2, min_precision=0.3)
@@ -217,3 +220,87 @@ class MentionLexicon:
 
 def _grams(toks: list[str], max_len: int) -> set[tuple[str, ...]]:
     return {tuple(toks[i:i + n]) for n in range(1, max_len + 1) for i in range(len(toks) - n + 1)}
+
+
+SPANISH_STOP = frozenset("de del la las el los en y o a al con sin por para un una unos unas su sus que se "
+                         "of the and in with".split())
+
+
+def stems(text: str, size: int = 6) -> list[str]:
+    """Accent-folded content-word stems (first `size` letters), Spanish function words dropped.
+
+    >>> stems("Hiperplasia prostática benigna de la próstata")
+    ['hiperp', 'prosta', 'benign', 'prosta']
+    """
+    return [t[:size] for t in fold_tokens(text) if t not in SPANISH_STOP]
+
+
+class BagLexicon:
+    """Annotated strings as bags of stems, matched when every stem of the bag occurs within
+    ``len(bag) + slack`` tokens; counts and precision as `MentionLexicon`.
+
+    >>> lex = BagLexicon.fit({"a": "Hiperplasia prostática benigna.", "b": "Próstata normal."},
+    ...                      {"a": [("N40.0", "hiperplasia prostática benigna")]}, {"a": {"N40.0"}, "b": set()})
+    >>> sorted(lex.match("Se observa próstata con hiperplasia benigna."))
+    ['N40.0']
+    >>> lex.match("Hiperplasia endometrial previa, sin cambios desde hace años; la próstata es benigna.")
+    {}
+    """
+
+    def __init__(self, entries: dict[frozenset[str], dict[str, tuple[int, int]]], slack: int, size: int):
+        self.entries, self.slack, self.size = entries, slack, size
+        self.by_stem: dict[str, list[frozenset[str]]] = defaultdict(list)
+        for bag in sorted(entries, key=sorted):
+            self.by_stem[min(bag)].append(bag)
+
+    @classmethod
+    def fit(cls, texts: Mapping[str, str], mentions: Mapping[str, Iterable[tuple[str, str]]],
+            gold: Mapping[str, set[str]], slack: int = 3, size: int = 6, max_len: int = 6) -> BagLexicon:
+        codes: dict[frozenset[str], set[str]] = defaultdict(set)
+        for ms in mentions.values():
+            for code, text in ms:
+                bag = frozenset(stems(text, size))
+                if 0 < len(bag) <= max_len and not (len(bag) == 1 and len(min(bag)) < 3):
+                    codes[bag].add(code)
+        lex = cls({b: {} for b in codes}, slack, size)
+        seen: Counter = Counter()
+        hit: Counter = Counter()
+        for doc in sorted(texts):
+            gd = gold.get(doc, set())
+            for bag in lex._bags(texts[doc]):
+                seen[bag] += 1
+                for c in codes[bag]:
+                    hit[bag, c] += c in gd
+        lex.entries = {b: {c: (hit[b, c], seen[b]) for c in sorted(cs)} for b, cs in codes.items() if seen[b]}
+        return cls(lex.entries, slack, size)
+
+    def _bags(self, text: str) -> dict[frozenset[str], int]:
+        """bag → occurrences in the text."""
+        toks = stems(text, self.size)
+        pos: dict[str, list[int]] = defaultdict(list)
+        for i, t in enumerate(toks):
+            pos[t].append(i)
+        out: Counter = Counter()
+        for t in pos:
+            for bag in self.by_stem.get(t, ()):
+                if not all(x in pos for x in bag):
+                    continue
+                w = len(bag) + self.slack
+                for i in pos[t]:  # anchored on the bag's smallest stem: every other stem near it
+                    if all(any(abs(j - i) < w for j in pos[x]) for x in bag):
+                        out[bag] += 1
+        return out
+
+    def match(self, text: str, prior: float = 1.0) -> dict[str, tuple[float, int, int]]:
+        """code → (best smoothed precision, distinct bags, occurrences)."""
+        best: dict[str, float] = {}
+        bags: Counter = Counter()
+        occ: Counter = Counter()
+        for bag, n in self._bags(text).items():
+            for c, (h, s) in self.entries.get(bag, {}).items():
+                p = h / (s + prior)
+                if p > best.get(c, -1.0):
+                    best[c] = p
+                bags[c] += 1
+                occ[c] += n
+        return {c: (best[c], bags[c], occ[c]) for c in best}
