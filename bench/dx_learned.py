@@ -167,6 +167,8 @@ CLF_PARAMS = {"min_docs": 2, "C": 1.0}
 """Per-code ridge over TF-IDF: codes with at least `min_docs` train documents; `C` = ridge penalty.
 Chosen by 5-fold cross-fitted train MAP (C 0.3/1/3, min_docs 2/3); dev not consulted."""
 FOLDS = 5
+BAG_PARAMS = {"slack": 8, "size": 5}
+"""`BagLexicon` window slack and stem length; ``--select-bag`` compares settings by out-of-fold train MAP."""
 KNN = 10
 """Neighbour notes (TF-IDF similarity) whose gold codes vote for a code: a stacker feature and candidates."""
 
@@ -266,6 +268,15 @@ def candidates(dx, aside, learned, pred, pdx, pas, code_docs, n_docs, hits, lexm
             noisy *= 1 - q
         f.append(1 - noisy)
         out.append((c, f))
+    # siblings compete (N18.4 vs N18.5): how many candidates share the category, and whether this one
+    # has the category's best evidence (the best of lexicon, bag and phrase precision)
+    ev = {c: max(f[2], f[13], f[16]) for c, f in out}
+    cat: dict[str, list[float]] = defaultdict(list)
+    for c, e in ev.items():
+        cat[c[:3]].append(e)
+    for c, f in out:
+        others = sorted(cat[c[:3]], reverse=True)
+        f += [ev[c], float(len(others) - 1), ev[c] - (others[1] if others[0] == ev[c] and len(others) > 1 else others[0])]
     return out
 
 
@@ -279,7 +290,7 @@ def cross_fit(ids, docs, labels, texts, tdx, tas, gold, params, spanish, mention
         lex = MentionLexicon.fit({ids[j]: spanish[ids[j]] for j in tr}, {ids[j]: mentions.get(ids[j], []) for j in tr},
                                  gold)
         bag = BagLexicon.fit({ids[j]: spanish[ids[j]] for j in tr}, {ids[j]: mentions.get(ids[j], []) for j in tr},
-                             gold)
+                             gold, **BAG_PARAMS)
         sub = {ids[j]: None for j in tr}
         pdx = CodePriors.fit({i: tdx[i] for i in sub}, gold)
         pas = CodePriors.fit({i: tas[i] for i in sub}, gold)
@@ -364,6 +375,17 @@ def main() -> int:
                 mp = score(train_gold, {i: [k for k, _v in q] for i, q in r.items()})["map"]
                 print(f"min_docs {md} C {c}: train MAP {mp:.3f} F1 {f1:.3f}")
         return 0
+    if "--select-bag" in sys.argv:  # bag window and stem length by out-of-fold train MAP / F1 only
+        for sl, sz in ((2, 6), (3, 6), (5, 6), (3, 5), (3, 7), (8, 6)):
+            BAG_PARAMS.update(slack=sl, size=sz)
+            cf = cross_fit(ids, docs, labels, texts, tdx, tas, train_gold, CLF_PARAMS, spanish, mentions)
+            xs, ys, ix = stack_xy(cf, train_gold)
+            r = ranked_from(ix, oof_stack(xs, ys, ix))
+            f1 = max(score(train_gold, {i: [k for k, v in q if v >= t] for i, q in r.items()})["f1"]
+                     for t in [v / 100 for v in range(10, 80, 2)])
+            mp = score(train_gold, {i: [k for k, _v in q] for i, q in r.items()})["map"]
+            print(f"bag slack {sl} size {sz}: train MAP {mp:.4f} F1 {f1:.4f}", flush=True)
+        return 0
     cands_tr = cross_fit(ids, docs, labels, texts, tdx, tas, train_gold, CLF_PARAMS, spanish, mentions)
     x, y, idx = stack_xy(cands_tr, train_gold)
     if "--select-stacker" in sys.argv:  # stacker settings by out-of-fold train MAP / F1 only
@@ -385,7 +407,7 @@ def main() -> int:
     # final models on the whole train split
     tm = TermModel.fit(docs, labels, **TERM_PARAMS)
     lex = MentionLexicon.fit(spanish, mentions, train_gold)
-    bag = BagLexicon.fit(spanish, mentions, train_gold)
+    bag = BagLexicon.fit(spanish, mentions, train_gold, **BAG_PARAMS)
     dev_spanish = spanish_notes("dev")
     pdx = CodePriors.fit(tdx, train_gold)
     pas = CodePriors.fit(tas, train_gold)
