@@ -114,15 +114,30 @@ def train_corpus():
         spans = es_sentences(es)
         al = align([e - s for s, e in spans], [len(x) for x in en])
         labs: list[set[str]] = [set() for _ in en]
+        es_labs: list[set[str]] = [set() for _ in spans]
         for code, start in ev.get(p.stem, []):
             k = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
             if k is not None:
+                es_labs[k].add(code)
                 for j in al[k]:
                     labs[j].add(code)
+        ES_SENTS[p.stem] = ([es[s:e] for s, e in spans], es_labs)
         docs.append(en)
         labels.append(labs)
         ids.append(p.stem)
     return ids, docs, labels, spanish, dict(mentions)
+
+
+ES_SENTS: dict[str, tuple[list[str], list[set[str]]]] = {}
+"""Train note → (Spanish sentences, codes whose evidence starts in each): a phrase model without alignment noise."""
+
+
+def spanish_phrases(tm, text) -> dict[str, tuple[float, int]]:
+    """code → (best phrase precision, sentences holding one of its phrases) over the Spanish original."""
+    sents = [text[s:e] for s, e in es_sentences(text)]
+    m = tm.match(sents)
+    h = phrase_hits(tm, sents)
+    return {norm_code(c): (v[0], h.get(norm_code(c), 0)) for c, v in m.items()}
 
 
 def spanish_notes(split: str) -> dict[str, str]:
@@ -240,7 +255,11 @@ class CodeClassifier:
         return out
 
 
-def candidates(dx, aside, learned, pred, pdx, pas, code_docs, n_docs, hits, lexm, bagm, min_prob=0.05, min_lex=0.05):
+CAND_PARAMS = {"top": 60, "min_prob": 0.01, "min_knn": 0.1, "min_lex": 0.0, "min_es": 0.05}
+"""Candidate gates; ``--select-cands`` compares settings by out-of-fold train MAP."""
+
+
+def candidates(dx, aside, learned, pred, pdx, pas, code_docs, n_docs, hits, lexm, bagm, esm):
     """(code, feature vector) for every candidate of one note: the product's diagnoses and set-aside
     mentions, learned-phrase codes, the classifier's top codes with score ≥ `min_prob`, the codes
     of neighbour notes voted by ≥ 0.2 of the similarity mass and the codes of annotated Spanish
@@ -248,9 +267,11 @@ def candidates(dx, aside, learned, pred, pdx, pas, code_docs, n_docs, hits, lexm
     probs, knn = pred
     order = sorted(probs.items(), key=lambda x: -x[1])
     crank = {c: r for r, (c, _p) in enumerate(order)}
-    cands = (set(dx) | set(aside) | {norm_code(c) for c in learned} | {c for c, p in order[:30] if p >= min_prob}
-             | {c for c, v in knn.items() if v >= 0.2} | {c for c, v in lexm.items() if v[0] >= min_lex}
-             | {c for c, v in bagm.items() if v[0] >= min_lex})
+    top, min_prob, min_knn, min_lex = (CAND_PARAMS[k] for k in ("top", "min_prob", "min_knn", "min_lex"))
+    cands = (set(dx) | set(aside) | {norm_code(c) for c in learned} | {c for c, p in order[:top] if p >= min_prob}
+             | {c for c, v in knn.items() if v >= min_knn} | {c for c, v in lexm.items() if v[0] >= min_lex}
+             | {c for c, v in bagm.items() if v[0] >= min_lex}
+             | {c for c, v in esm.items() if v[0] >= CAND_PARAMS["min_es"]})
     lm = {norm_code(c): v[0] for c, v in learned.items()}
     out = []
     for c in sorted(cands):  # a fixed row order keeps the stacker deterministic
@@ -263,6 +284,8 @@ def candidates(dx, aside, learned, pred, pdx, pas, code_docs, n_docs, hits, lexm
         f += [lx[0], float(lx[1]), math.log1p(lx[2])] if lx else [0.0, 0.0, 0.0]
         bx = bagm.get(c)
         f += [bx[0], float(bx[1]), math.log1p(bx[2])] if bx else [0.0, 0.0, 0.0]
+        sx = esm.get(c)
+        f += [sx[0], math.log1p(sx[1])] if sx else [0.0, 0.0]
         noisy = 1.0
         for q in (f[2], f[5], f[7]):
             noisy *= 1 - q
@@ -270,7 +293,7 @@ def candidates(dx, aside, learned, pred, pdx, pas, code_docs, n_docs, hits, lexm
         out.append((c, f))
     # siblings compete (N18.4 vs N18.5): how many candidates share the category, and whether this one
     # has the category's best evidence (the best of lexicon, bag and phrase precision)
-    ev = {c: max(f[2], f[13], f[16]) for c, f in out}
+    ev = {c: max(f[2], f[13], f[16], f[19]) for c, f in out}
     cat: dict[str, list[float]] = defaultdict(list)
     for c, e in ev.items():
         cat[c[:3]].append(e)
@@ -287,6 +310,7 @@ def cross_fit(ids, docs, labels, texts, tdx, tas, gold, params, spanish, mention
         tr = [j for j in range(len(ids)) if j % folds != k]
         te = [j for j in range(len(ids)) if j % folds == k]
         tm = TermModel.fit([docs[j] for j in tr], [labels[j] for j in tr], **TERM_PARAMS)
+        tm_es = TermModel.fit([ES_SENTS[ids[j]][0] for j in tr], [ES_SENTS[ids[j]][1] for j in tr], **TERM_PARAMS)
         lex = MentionLexicon.fit({ids[j]: spanish[ids[j]] for j in tr}, {ids[j]: mentions.get(ids[j], []) for j in tr},
                                  gold)
         bag = BagLexicon.fit({ids[j]: spanish[ids[j]] for j in tr}, {ids[j]: mentions.get(ids[j], []) for j in tr},
@@ -305,7 +329,7 @@ def cross_fit(ids, docs, labels, texts, tdx, tas, gold, params, spanish, mention
             i = ids[j]
             out[i] = candidates(tdx[i], tas[i], tm.match(docs[j]), pr, pdx, pas, code_docs, len(tr),
                                 phrase_hits(tm, docs[j]), lex.match(spanish[i]),
-                                bag.match(spanish[i]))
+                                bag.match(spanish[i]), spanish_phrases(tm_es, spanish[i]))
     return out
 
 
@@ -375,6 +399,18 @@ def main() -> int:
                 mp = score(train_gold, {i: [k for k, _v in q] for i, q in r.items()})["map"]
                 print(f"min_docs {md} C {c}: train MAP {mp:.3f} F1 {f1:.3f}")
         return 0
+    if "--select-cands" in sys.argv:  # candidate gates by out-of-fold train MAP / F1 only
+        for top, mp_, mk, ml, me in ((30, 0.05, 0.2, 0.05, 0.3), (30, 0.05, 0.2, 0.05, 1.1), (60, 0.01, 0.1, 0.0, 0.3),
+                                     (60, 0.01, 0.1, 0.0, 0.05)):
+            CAND_PARAMS.update(top=top, min_prob=mp_, min_knn=mk, min_lex=ml, min_es=me)
+            cf = cross_fit(ids, docs, labels, texts, tdx, tas, train_gold, CLF_PARAMS, spanish, mentions)
+            xs, ys, ix = stack_xy(cf, train_gold)
+            r = ranked_from(ix, oof_stack(xs, ys, ix))
+            f1 = max(score(train_gold, {i: [k for k, v in q if v >= t] for i, q in r.items()})["f1"]
+                     for t in [v / 100 for v in range(10, 80, 2)])
+            m = score(train_gold, {i: [k for k, _v in q] for i, q in r.items()})
+            print(f"cands {CAND_PARAMS}: train MAP {m['map']:.4f} R {m['recall']:.4f} F1 {f1:.4f}", flush=True)
+        return 0
     if "--select-bag" in sys.argv:  # bag window and stem length by out-of-fold train MAP / F1 only
         for sl, sz in ((2, 6), (3, 6), (5, 6), (3, 5), (3, 7), (8, 6)):
             BAG_PARAMS.update(slack=sl, size=sz)
@@ -406,6 +442,7 @@ def main() -> int:
     print(f"train cross-fitted: MAP {m_tr['map']:.3f}  F1 {best[0]:.3f} at threshold {thr}")
     # final models on the whole train split
     tm = TermModel.fit(docs, labels, **TERM_PARAMS)
+    tm_es = TermModel.fit([ES_SENTS[i][0] for i in ids], [ES_SENTS[i][1] for i in ids], **TERM_PARAMS)
     lex = MentionLexicon.fit(spanish, mentions, train_gold)
     bag = BagLexicon.fit(spanish, mentions, train_gold, **BAG_PARAMS)
     dev_spanish = spanish_notes("dev")
@@ -428,7 +465,7 @@ def main() -> int:
         sents = [s for s in text.splitlines() if s.strip()]
         cands[nid] = candidates(ddx[nid], das[nid], tm.match(sents), pr, pdx, pas, code_docs, len(ids),
                                 phrase_hits(tm, sents), lex.match(dev_spanish[nid]),
-                                bag.match(dev_spanish[nid]))
+                                bag.match(dev_spanish[nid]), spanish_phrases(tm_es, dev_spanish[nid]))
     xd, _yd, idxd = stack_xy(cands, {})
     ranked = ranked_from(idxd, st.predict_proba(xd)[:, 1])
     full = {i: [c for c, _s in r] for i, r in ranked.items() if i in gold}
