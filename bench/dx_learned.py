@@ -38,10 +38,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import dx_common  # noqa: E402
+import projection  # noqa: E402
 
 from coderight.coding.encounter import Coder  # noqa: E402
 from coderight.coding.evaluate import load_gold, norm_code, score  # noqa: E402
-from coderight.coding.learned import BagLexicon, CodePriors, MentionLexicon, TermModel, ngrams  # noqa: E402
+from coderight.coding.learned import BagLexicon, CodePriors, MentionLexicon, TermModel, fold_tokens, ngrams  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "results"
 TERM_PARAMS = {"min_support": 1, "min_precision": 0.15, "prior": 1.5}
@@ -107,6 +108,7 @@ def train_corpus():
                 ev[row[0]].append((norm_code(row[2]), start))
                 mentions[row[0]].append((norm_code(row[2]), row[3]))
     docs, labels, ids, spanish = [], [], [], {}
+    pairs, where = [], {}
     for p in sorted((base / "text_files").glob("*.txt")):
         es = p.read_text(encoding="utf-8")
         spanish[p.stem] = es
@@ -117,17 +119,34 @@ def train_corpus():
         es_labs: list[set[str]] = [set() for _ in spans]
         for code, start in ev.get(p.stem, []):
             k = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
+            where[p.stem, start] = " ".join(en[j] for j in al[k]) if k is not None else ""
             if k is not None:
                 es_labs[k].add(code)
                 for j in al[k]:
                     labs[j].add(code)
+        for k, (s, e) in enumerate(spans):
+            if al[k]:
+                pairs.append((fold_tokens(es[s:e]), fold_tokens(" ".join(en[j] for j in al[k]))))
         ES_SENTS[p.stem] = ([es[s:e] for s, e in spans], es_labs)
         docs.append(en)
         labels.append(labs)
         ids.append(p.stem)
+    # English evidence strings: each Spanish string carried into its aligned English sentence(s)
+    table = projection.ibm1(pairs)
+    for doc, ms in mentions.items():
+        out = EN_MENTIONS.setdefault(doc, [])
+        for (code, text), (_c, start) in zip(ms, ev[doc], strict=True):
+            sent = where.get((doc, start), "")
+            span = projection.project(fold_tokens(text), sent, table) if sent else None
+            if span:
+                out.append((code, sent[span[0]:span[1]]))
     return ids, docs, labels, spanish, dict(mentions)
 
 
+EN_MENTIONS: dict[str, list[tuple[str, str]]] = {}
+"""Train note → (code, English evidence string projected from the Spanish annotation)."""
+MODE = {"bilingual": True}
+"""bilingual: lexicons and a phrase model over the Spanish original; else English text only."""
 ES_SENTS: dict[str, tuple[list[str], list[set[str]]]] = {}
 """Train note → (Spanish sentences, codes whose evidence starts in each): a phrase model without alignment noise."""
 
@@ -304,13 +323,17 @@ def candidates(dx, aside, learned, pred, pdx, pas, code_docs, n_docs, hits, lexm
 
 
 def cross_fit(ids, docs, labels, texts, tdx, tas, gold, params, spanish, mentions, folds=FOLDS):
-    """Out-of-fold candidate features for every train note (models fitted on the other folds)."""
+    """Out-of-fold candidate features for every train note (models fitted on the other folds).
+    `spanish`/`mentions`: the texts and evidence strings the lexicons learn from (the Spanish
+    original, or the English translation with projected strings); `ES_SENTS` is used only when
+    `MODE` is bilingual."""
     out = {}
     for k in range(folds):
         tr = [j for j in range(len(ids)) if j % folds != k]
         te = [j for j in range(len(ids)) if j % folds == k]
         tm = TermModel.fit([docs[j] for j in tr], [labels[j] for j in tr], **TERM_PARAMS)
-        tm_es = TermModel.fit([ES_SENTS[ids[j]][0] for j in tr], [ES_SENTS[ids[j]][1] for j in tr], **TERM_PARAMS)
+        tm_es = (TermModel.fit([ES_SENTS[ids[j]][0] for j in tr], [ES_SENTS[ids[j]][1] for j in tr], **TERM_PARAMS)
+                 if MODE["bilingual"] else None)
         lex = MentionLexicon.fit({ids[j]: spanish[ids[j]] for j in tr}, {ids[j]: mentions.get(ids[j], []) for j in tr},
                                  gold)
         bag = BagLexicon.fit({ids[j]: spanish[ids[j]] for j in tr}, {ids[j]: mentions.get(ids[j], []) for j in tr},
@@ -329,7 +352,7 @@ def cross_fit(ids, docs, labels, texts, tdx, tas, gold, params, spanish, mention
             i = ids[j]
             out[i] = candidates(tdx[i], tas[i], tm.match(docs[j]), pr, pdx, pas, code_docs, len(tr),
                                 phrase_hits(tm, docs[j]), lex.match(spanish[i]),
-                                bag.match(spanish[i]), spanish_phrases(tm_es, spanish[i]))
+                                bag.match(spanish[i]), spanish_phrases(tm_es, spanish[i]) if tm_es else {})
     return out
 
 
@@ -387,11 +410,14 @@ def main() -> int:
     texts = [train_notes[i] for i in ids]
     tdx, tas = product_lists(coder, train_notes.items(), conv)
     # 1. out-of-fold candidates and features on train; 2. stacker scores out of fold; threshold by train F1
+    if "--english" in sys.argv:
+        MODE["bilingual"] = False
+    en_train = dict(zip(ids, texts, strict=True))
+    lt, lm = (spanish, mentions) if MODE["bilingual"] else (en_train, EN_MENTIONS)
     if "--select" in sys.argv:  # hyperparameters by cross-fitted train MAP / F1 only; dev is not read
         for md in (2, 3):
             for c in (0.3, 1.0, 3.0):
-                cf = cross_fit(ids, docs, labels, texts, tdx, tas, train_gold, {"min_docs": md, "C": c},
-                               spanish, mentions)
+                cf = cross_fit(ids, docs, labels, texts, tdx, tas, train_gold, {"min_docs": md, "C": c}, lt, lm)
                 xs, ys, ix = stack_xy(cf, train_gold)
                 r = ranked_from(ix, oof_stack(xs, ys, ix))
                 f1 = max(score(train_gold, {i: [k for k, v in q if v >= t] for i, q in r.items()})["f1"]
@@ -403,7 +429,7 @@ def main() -> int:
         for top, mp_, mk, ml, me in ((30, 0.05, 0.2, 0.05, 0.3), (30, 0.05, 0.2, 0.05, 1.1), (60, 0.01, 0.1, 0.0, 0.3),
                                      (60, 0.01, 0.1, 0.0, 0.05)):
             CAND_PARAMS.update(top=top, min_prob=mp_, min_knn=mk, min_lex=ml, min_es=me)
-            cf = cross_fit(ids, docs, labels, texts, tdx, tas, train_gold, CLF_PARAMS, spanish, mentions)
+            cf = cross_fit(ids, docs, labels, texts, tdx, tas, train_gold, CLF_PARAMS, lt, lm)
             xs, ys, ix = stack_xy(cf, train_gold)
             r = ranked_from(ix, oof_stack(xs, ys, ix))
             f1 = max(score(train_gold, {i: [k for k, v in q if v >= t] for i, q in r.items()})["f1"]
@@ -414,7 +440,7 @@ def main() -> int:
     if "--select-bag" in sys.argv:  # bag window and stem length by out-of-fold train MAP / F1 only
         for sl, sz in ((2, 6), (3, 6), (5, 6), (3, 5), (3, 7), (8, 6)):
             BAG_PARAMS.update(slack=sl, size=sz)
-            cf = cross_fit(ids, docs, labels, texts, tdx, tas, train_gold, CLF_PARAMS, spanish, mentions)
+            cf = cross_fit(ids, docs, labels, texts, tdx, tas, train_gold, CLF_PARAMS, lt, lm)
             xs, ys, ix = stack_xy(cf, train_gold)
             r = ranked_from(ix, oof_stack(xs, ys, ix))
             f1 = max(score(train_gold, {i: [k for k, v in q if v >= t] for i, q in r.items()})["f1"]
@@ -422,16 +448,47 @@ def main() -> int:
             mp = score(train_gold, {i: [k for k, _v in q] for i, q in r.items()})["map"]
             print(f"bag slack {sl} size {sz}: train MAP {mp:.4f} F1 {f1:.4f}", flush=True)
         return 0
-    cands_tr = cross_fit(ids, docs, labels, texts, tdx, tas, train_gold, CLF_PARAMS, spanish, mentions)
+    dev_notes = dx_common.codiesp_notes("dev")
+    ddx, das = product_lists(coder, dev_notes, conv)
+    gold = load_gold(dx_common.codiesp_gold_path("dev"))
+    dev_spanish = spanish_notes("dev")
+    res = {"train_docs": len(ids), "term_params": TERM_PARAMS, "clf_params": CLF_PARAMS, "bag_params": BAG_PARAMS,
+           "cand_params": CAND_PARAMS, "english_evidence_strings_projected": sum(map(len, EN_MENTIONS.values())),
+           "spanish_evidence_strings": sum(map(len, mentions.values()))}
+    for bilingual in (False, True):
+        MODE["bilingual"] = bilingual
+        name = "codiesp_dev_bilingual_learned" if bilingual else "codiesp_dev_en_learned"
+        lt, lm = (spanish, mentions) if bilingual else (en_train, EN_MENTIONS)
+        dev_lex = dev_spanish if bilingual else dict(dev_notes)
+        res.update(run_mode(name, coder, ids, docs, labels, texts, tdx, tas, train_gold, lt, lm,
+                            dev_notes, ddx, das, gold, dev_lex, dev_spanish))
+    pdx = CodePriors.fit(tdx, train_gold)
+    pas = CodePriors.fit(tas, train_gold)
+    # product ranking re-ordered by the code priors only (diagnoses then set-aside; no new codes)
+    res["codiesp_dev_en_mentions_prior_ranked"] = {
+        k: v for k, v in score(gold, {i: [c for c, _s in rank(ddx[i], das[i], {}, pdx, pas)] for i in gold}).items()
+        if k in ("precision", "recall", "f1", "map")}
+    res["seconds"] = round(time.perf_counter() - t0, 1)
+    res["note"] = ("evaluation modes, not the product's diagnoses: product diagnoses + set-aside + train-learned "
+                   "phrase, mention-lexicon and bag-of-stems suggestions + per-code TF-IDF ridge, re-scored by a "
+                   "stacker fitted on out-of-fold train features. *_en_*: English translation only (lexicons "
+                   "learn from the Spanish evidence strings projected onto the English sentences); "
+                   "*_bilingual_*: lexicons and a phrase model also read the Spanish original.")
+    for k, v in res.items():
+        if isinstance(v, dict) and "precision" in v:
+            print(f"{k:<48} P {v['precision']:.3f} R {v['recall']:.3f} F1 {v['f1']:.3f} MAP {v['map']:.3f}")
+    print(f"{res['seconds']} s")
+    OUT.mkdir(exist_ok=True)
+    with open(OUT / "dx_learned.json", "w") as f:
+        json.dump(res, f, indent=1)
+    return 0
+
+
+def run_mode(name, coder, ids, docs, labels, texts, tdx, tas, train_gold, lt, lm, dev_notes, ddx, das, gold,
+             dev_lex, dev_spanish) -> dict:
+    """Cross-fitted train features → stacker and threshold; final models on all of train; dev scored."""
+    cands_tr = cross_fit(ids, docs, labels, texts, tdx, tas, train_gold, CLF_PARAMS, lt, lm)
     x, y, idx = stack_xy(cands_tr, train_gold)
-    if "--select-stacker" in sys.argv:  # stacker settings by out-of-fold train MAP / F1 only
-        for it, lr, lv in ((100, 0.1, 15), (200, 0.05, 15), (400, 0.05, 15), (200, 0.05, 31), (300, 0.03, 7)):
-            r = ranked_from(idx, oof_stack(x, y, idx, params={"max_iter": it, "learning_rate": lr, "max_leaf_nodes": lv}))
-            f1 = max(score(train_gold, {i: [k for k, v in q if v >= t] for i, q in r.items()})["f1"]
-                     for t in [v / 100 for v in range(10, 80, 2)])
-            mp = score(train_gold, {i: [k for k, _v in q] for i, q in r.items()})["map"]
-            print(f"stacker {it} {lr} {lv}: train MAP {mp:.4f} F1 {f1:.4f}")
-        return 0
     ranked_tr = ranked_from(idx, oof_stack(x, y, idx))
     m_tr = score(train_gold, {i: [c for c, _s in r] for i, r in ranked_tr.items()})
     best = (0.0, 0.5)
@@ -439,13 +496,12 @@ def main() -> int:
         m = score(train_gold, {i: [c for c, s in r if s >= t] for i, r in ranked_tr.items()})
         best = max(best, (m["f1"], t))
     thr = best[1]
-    print(f"train cross-fitted: MAP {m_tr['map']:.3f}  F1 {best[0]:.3f} at threshold {thr}")
-    # final models on the whole train split
+    print(f"{name}: train cross-fitted MAP {m_tr['map']:.3f}  F1 {best[0]:.3f} at threshold {thr}", flush=True)
     tm = TermModel.fit(docs, labels, **TERM_PARAMS)
-    tm_es = TermModel.fit([ES_SENTS[i][0] for i in ids], [ES_SENTS[i][1] for i in ids], **TERM_PARAMS)
-    lex = MentionLexicon.fit(spanish, mentions, train_gold)
-    bag = BagLexicon.fit(spanish, mentions, train_gold, **BAG_PARAMS)
-    dev_spanish = spanish_notes("dev")
+    tm_es = (TermModel.fit([ES_SENTS[i][0] for i in ids], [ES_SENTS[i][1] for i in ids], **TERM_PARAMS)
+             if MODE["bilingual"] else None)
+    lex = MentionLexicon.fit(lt, lm, train_gold)
+    bag = BagLexicon.fit(lt, lm, train_gold, **BAG_PARAMS)
     pdx = CodePriors.fit(tdx, train_gold)
     pas = CodePriors.fit(tas, train_gold)
     code_docs = defaultdict(int)
@@ -455,45 +511,24 @@ def main() -> int:
     clf = CodeClassifier(**CLF_PARAMS).fit(clf_features(texts, [tdx[i] for i in ids], [tas[i] for i in ids]),
                                            [train_gold.get(i, set()) for i in ids])
     st = stacker().fit(x, y)
-    dev_notes = dx_common.codiesp_notes("dev")
-    ddx, das = product_lists(coder, dev_notes, conv)
-    gold = load_gold(dx_common.codiesp_gold_path("dev"))
     probs = clf.predict(clf_features([t for _n, t in dev_notes], [ddx[n] for n, _t in dev_notes],
                                      [das[n] for n, _t in dev_notes]))
     cands = {}
     for (nid, text), pr in zip(dev_notes, probs, strict=True):
         sents = [s for s in text.splitlines() if s.strip()]
         cands[nid] = candidates(ddx[nid], das[nid], tm.match(sents), pr, pdx, pas, code_docs, len(ids),
-                                phrase_hits(tm, sents), lex.match(dev_spanish[nid]),
-                                bag.match(dev_spanish[nid]), spanish_phrases(tm_es, dev_spanish[nid]))
+                                phrase_hits(tm, sents), lex.match(dev_lex[nid]), bag.match(dev_lex[nid]),
+                                spanish_phrases(tm_es, dev_spanish[nid]) if tm_es else {})
     xd, _yd, idxd = stack_xy(cands, {})
     ranked = ranked_from(idxd, st.predict_proba(xd)[:, 1])
-    full = {i: [c for c, _s in r] for i, r in ranked.items() if i in gold}
-    cut = {i: [c for c, s in r if s >= thr] for i, r in ranked.items() if i in gold}
-    m_rank, m_cut = score(gold, full), score(gold, cut)
-    # product ranking re-ordered by the code priors only (diagnoses then set-aside; no new codes)
-    reord = {i: [c for c, _s in rank(ddx[i], das[i], {}, pdx, pas)] for i in gold}
-    m_re = score(gold, reord)
-    res = {
-        "train_docs": len(ids), "learned_terms": len(tm.terms), "classifier_codes": len(clf.codes),
-        "threshold_from_train": thr, "term_params": TERM_PARAMS, "clf_params": CLF_PARAMS,
-        "train_cross_fitted": {"map": round(m_tr["map"], 4), "f1_at_threshold": round(best[0], 4)},
-        "codiesp_dev_en_learned": {k: m_cut[k] for k in ("precision", "recall", "f1", "map")},
-        "codiesp_dev_en_learned_full_ranking": {k: m_rank[k] for k in ("precision", "recall", "f1", "map")},
-        "codiesp_dev_en_mentions_prior_ranked": {k: m_re[k] for k in ("precision", "recall", "f1", "map")},
-        "seconds": round(time.perf_counter() - t0, 1),
-        "note": "evaluation mode: product diagnoses + set-aside + train-learned phrase suggestions + per-code "
-                "TF-IDF logistic regression, re-scored by a stacker fitted on out-of-fold train features; "
-                "not the product's diagnoses",
-    }
-    for k in ("codiesp_dev_en_mentions_prior_ranked", "codiesp_dev_en_learned_full_ranking", "codiesp_dev_en_learned"):
-        v = res[k]
-        print(f"{k:<40} P {v['precision']:.3f} R {v['recall']:.3f} F1 {v['f1']:.3f} MAP {v['map']:.3f}")
-    print(f"terms {len(tm.terms)}  classifier codes {len(clf.codes)}  threshold {thr}  {res['seconds']} s")
-    OUT.mkdir(exist_ok=True)
-    with open(OUT / "dx_learned.json", "w") as f:
-        json.dump(res, f, indent=1)
-    return 0
+    m_rank = score(gold, {i: [c for c, _s in r] for i, r in ranked.items() if i in gold})
+    m_cut = score(gold, {i: [c for c, s in r if s >= thr] for i, r in ranked.items() if i in gold})
+    keys = ("precision", "recall", "f1", "map")
+    return {f"{name}_train_cross_fitted": {"map": round(m_tr["map"], 4), "f1_at_threshold": round(best[0], 4),
+                                           "threshold": thr},
+            f"{name}_stats": {"learned_terms": len(tm.terms), "classifier_codes": len(clf.codes),
+                              "lexicon_strings": len(lex.entries), "bags": len(bag.entries)},
+            name: {k: m_cut[k] for k in keys}, f"{name}_full_ranking": {k: m_rank[k] for k in keys}}
 
 
 if __name__ == "__main__":

@@ -222,17 +222,18 @@ def _grams(toks: list[str], max_len: int) -> set[tuple[str, ...]]:
     return {tuple(toks[i:i + n]) for n in range(1, max_len + 1) for i in range(len(toks) - n + 1)}
 
 
-SPANISH_STOP = frozenset("de del la las el los en y o a al con sin por para un una unos unas su sus que se "
-                         "of the and in with".split())
+FUNCTION_WORDS = frozenset("de del la las el los en y o a al con sin por para un una unos unas su sus que se "
+                           "of the and in with an to on at by for from is was were be been are this that his her".split())
+"""Spanish and English function words: never part of a bag."""
 
 
 def stems(text: str, size: int = 6) -> list[str]:
-    """Accent-folded content-word stems (first `size` letters), Spanish function words dropped.
+    """Accent-folded content-word stems (first `size` letters), function words dropped.
 
     >>> stems("Hiperplasia prostática benigna de la próstata")
     ['hiperp', 'prosta', 'benign', 'prosta']
     """
-    return [t[:size] for t in fold_tokens(text) if t not in SPANISH_STOP]
+    return [t[:size] for t in fold_tokens(text) if t not in FUNCTION_WORDS]
 
 
 class BagLexicon:
