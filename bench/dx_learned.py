@@ -119,7 +119,10 @@ def train_corpus():
         es_labs: list[set[str]] = [set() for _ in spans]
         for code, start in ev.get(p.stem, []):
             k = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
-            where[p.stem, start] = " ".join(en[j] for j in al[k]) if k is not None else ""
+            if k is not None and al[k]:  # the aligned English, then its neighbours (alignment slips)
+                lo, hi = min(al[k]), max(al[k])
+                where[p.stem, start] = [" ".join(en[j] for j in al[k])] + [en[j] for j in (lo - 1, hi + 1)
+                                                                           if 0 <= j < len(en)]
             if k is not None:
                 es_labs[k].add(code)
                 for j in al[k]:
@@ -136,10 +139,10 @@ def train_corpus():
     for doc, ms in mentions.items():
         out = EN_MENTIONS.setdefault(doc, [])
         for (code, text), (_c, start) in zip(ms, ev[doc], strict=True):
-            sent = where.get((doc, start), "")
-            span = projection.project(fold_tokens(text), sent, table) if sent else None
-            if span:
-                out.append((code, sent[span[0]:span[1]]))
+            sents = where.get((doc, start), [])
+            got = projection.project_best(fold_tokens(text), sents, table) if sents else None
+            if got:
+                out.append((code, sents[got[0]][got[1][0]:got[1][1]]))
     return ids, docs, labels, spanish, dict(mentions)
 
 

@@ -15,6 +15,8 @@ around the picks as the English evidence string.
 
 >>> cognate("hipertension", "hypertension"), cognate("prostatica", "prostatic"), cognate("dolor", "pain")
 (1.0, 0.9, 0.0)
+>>> cognate("esplenomegalia", "splenomegaly"), cognate("estenosis", "stenosis")
+(0.9, 1.0)
 >>> t = ibm1([(["dolor", "toracico"], ["chest", "pain"]), (["dolor", "abdominal"], ["abdominal", "pain"]),
 ...           (["fiebre"], ["fever"])], iterations=10)
 >>> max(t["dolor"], key=t["dolor"].get)
@@ -23,6 +25,8 @@ around the picks as the English evidence string.
 >>> s, e = project(["dolor", "toracico"], sent, t)
 >>> sent[s:e]
 'chest pain'
+>>> project_best(["fiebre"], ["Chest pain.", "Then fever."], t)
+(1, (5, 10))
 """
 
 from __future__ import annotations
@@ -36,9 +40,12 @@ _TOKEN = re.compile(r"[A-Za-z0-9\u00C0-\u024F]+")
 STOP = FUNCTION_WORDS
 _RULES = (("ph", "f"), ("th", "t"), ("ch", "c"), ("y", "i"), ("k", "c"), ("qu", "c"))
 _DOUBLE = re.compile(r"(.)\1")
+_PROTHETIC = re.compile(r"^es(?=[ptcm])")
+"""Spanish adds an e before s + consonant: esplenomegalia, estenosis, espasmo."""
 
 
 def _ortho(w: str) -> str:
+    w = _PROTHETIC.sub("s", w)
     for a, b in _RULES:
         w = w.replace(a, b)
     return _DOUBLE.sub(r"\1", w)
@@ -80,9 +87,22 @@ def ibm1(pairs: list[tuple[list[str], list[str]]], iterations: int = 5) -> dict[
     return {f: dict(v) for f, v in t.items() if f is not None}
 
 
+def project_best(mention: list[str], sentences: list[str], table: dict[str, dict[str, float]]
+                 ) -> tuple[int, tuple[int, int]] | None:
+    """(index, span) in the candidate sentence where most of the mention's words are found (ties:
+    the earlier one, so put the aligned sentence first; neighbours catch alignment slips)."""
+    best = None
+    for k, sent in enumerate(sentences):
+        got = project(mention, sent, table, with_count=True)
+        if got and (best is None or got[1] > best[2]):
+            best = (k, got[0], got[1])
+    return (best[0], best[1]) if best else None
+
+
 def project(mention: list[str], sentence: str, table: dict[str, dict[str, float]],
-            min_score: float = 0.15) -> tuple[int, int] | None:
-    """Character span in `sentence` (English) for the folded Spanish `mention` tokens, or None."""
+            min_score: float = 0.15, with_count: bool = False):
+    """Character span in `sentence` (English) for the folded Spanish `mention` tokens, or None;
+    with `with_count`, ``(span, words carried)``."""
     toks = [(m.start(), m.end(), fold_tokens(m.group())) for m in _TOKEN.finditer(sentence)]
     toks = [(s, e, f[0]) for s, e, f in toks if f]
     picks = []
@@ -104,4 +124,5 @@ def project(mention: list[str], sentence: str, table: dict[str, dict[str, float]
     picks.sort()
     mid = picks[len(picks) // 2]
     near = [p for p in picks if abs(p - mid) <= len(picks) + 2]
-    return toks[near[0]][0], toks[near[-1]][1]
+    span = toks[near[0]][0], toks[near[-1]][1]
+    return (span, len(near)) if with_count else span
