@@ -1,25 +1,26 @@
-"""CodiEsp dev with priors learned from the CodiEsp *train* split (500 case reports): a separate,
-clearly named evaluation mode (``codiesp_dev_en_learned``), not the product's diagnoses.
+"""CodiEsp dev with models learned from the CodiEsp *train* split (500 case reports): clearly named
+evaluation modes, not the product's diagnoses. Dev gold is read only to score.
 
-Training (train split only; dev gold is read only to score):
+Training (train split only):
 1. The English translation is one sentence per line; the Spanish text is split into sentences
    and the two are aligned by length (Gale–Church-style dynamic programme: 1-1, 1-2, 2-1, 1-0,
    0-1). Each gold evidence offset (``trainX.tsv``, Spanish) lands in a Spanish sentence, hence
-   in its English sentence(s).
-2. `TermModel`: n-gram → code associations from the aligned English sentences.
-3. `CodePriors`: how often the product's coded diagnoses, and separately its set-aside mentions,
+   in its English sentence(s); `projection.py` carries the evidence string itself into English.
+2. `TermModel`: n-gram → code associations from the aligned English sentences (and, bilingual
+   mode, from the Spanish sentences).
+3. `MentionLexicon` / `BagLexicon`: the annotated evidence strings (Spanish in the bilingual mode,
+   projected English in the English-only mode) with their document-level precision.
+4. `CodePriors`: how often the product's coded diagnoses, and separately its set-aside mentions,
    were in the train gold, per code (smoothed by chapter letter).
-
-4. `CodeClassifier`: per-code linear scorer (ridge, one-vs-rest, codes with ≥ 2 train notes) over
+5. `CodeClassifier`: per-code linear scorer (ridge, one-vs-rest, codes with ≥ 2 train notes) over
    word 1–2-gram + char 3–5-gram TF-IDF of the English text and the product's codes as tokens.
 
-Ranking of one dev note: candidates = product diagnoses ∪ set-aside ∪ learned-phrase codes ∪ the
-classifier's top codes; each is re-scored by a gradient-boosted stacker over (classifier score, phrase
-precision and sentence count, product diagnosis/set-aside flags and priors, train code frequency,
-neighbour-note votes, classifier rank, noisy-or), fitted on
-5-fold out-of-fold train features. MAP uses the whole ranked list; P/R/F1 the codes scoring at or
-above a threshold chosen by out-of-fold train F1. ``--select`` reruns the train-only hyperparameter
-grid. Dev gold is read only to score. Writes bench/results/dx_learned.json.
+Ranking of one dev note: candidates from all of the above and from neighbour notes; each is
+re-scored by a gradient-boosted stacker fitted on 5-fold out-of-fold train features. MAP uses the
+whole ranked list; P/R/F1 the codes scoring at or above a threshold chosen by out-of-fold train F1.
+``--select``, ``--select-bag``, ``--select-cands``, ``--select-stacker`` rerun train-only
+hyperparameter grids (``--english`` for the English-only mode). Writes bench/results/dx_learned.json
+with both modes: ``codiesp_dev_en_learned`` (English text only) and ``codiesp_dev_bilingual_learned``.
 """
 
 from __future__ import annotations
