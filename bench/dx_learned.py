@@ -137,16 +137,23 @@ def train_corpus():
         ids.append(p.stem)
     # English evidence strings: each Spanish string carried into its aligned English sentence(s)
     table = projection.ibm1(pairs)
+    df: dict[str, int] = defaultdict(int)
+    for en in docs:
+        for w in set(fold_tokens(" ".join(en))):
+            df[w] += 1
+    common = frozenset(w for w, n in df.items() if n > COMMON_DF * len(docs))
     for doc, ms in mentions.items():
         out = EN_MENTIONS.setdefault(doc, [])
         for (code, text), (_c, start) in zip(ms, ev[doc], strict=True):
             sents = where.get((doc, start), [])
-            got = projection.project_best(fold_tokens(text), sents, table) if sents else None
+            got = projection.project_best(fold_tokens(text), sents, table, common) if sents else None
             if got:
                 out.append((code, sents[got[0]][got[1][0]:got[1][1]]))
     return ids, docs, labels, spanish, dict(mentions)
 
 
+COMMON_DF = 0.1
+"""English words in more than this share of train notes are 'common' for the projection."""
 EN_MENTIONS: dict[str, list[tuple[str, str]]] = {}
 """Train note → (code, English evidence string projected from the Spanish annotation)."""
 MODE = {"bilingual": True}

@@ -87,22 +87,25 @@ def ibm1(pairs: list[tuple[list[str], list[str]]], iterations: int = 5) -> dict[
     return {f: dict(v) for f, v in t.items() if f is not None}
 
 
-def project_best(mention: list[str], sentences: list[str], table: dict[str, dict[str, float]]
-                 ) -> tuple[int, tuple[int, int]] | None:
+def project_best(mention: list[str], sentences: list[str], table: dict[str, dict[str, float]],
+                 common: frozenset[str] = frozenset()) -> tuple[int, tuple[int, int]] | None:
     """(index, span) in the candidate sentence where most of the mention's words are found (ties:
     the earlier one, so put the aligned sentence first; neighbours catch alignment slips)."""
     best = None
     for k, sent in enumerate(sentences):
-        got = project(mention, sent, table, with_count=True)
+        got = project(mention, sent, table, with_count=True, common=common)
         if got and (best is None or got[1] > best[2]):
             best = (k, got[0], got[1])
     return (best[0], best[1]) if best else None
 
 
 def project(mention: list[str], sentence: str, table: dict[str, dict[str, float]],
-            min_score: float = 0.15, with_count: bool = False):
+            min_score: float = 0.15, with_count: bool = False, common: frozenset[str] = frozenset(),
+            min_common: float = 0.5):
     """Character span in `sentence` (English) for the folded Spanish `mention` tokens, or None;
-    with `with_count`, ``(span, words carried)``."""
+    with `with_count`, ``(span, words carried)``. A `common` English word (patient, history, left,
+    which …) is picked only as a cognate or with ``t ≥ min_common``: IBM Model 1 lets rare source
+    words "collect" frequent target words, and those would teach the lexicon "patient" → Z51.5."""
     toks = [(m.start(), m.end(), fold_tokens(m.group())) for m in _TOKEN.finditer(sentence)]
     toks = [(s, e, f[0]) for s, e, f in toks if f]
     picks = []
@@ -114,7 +117,10 @@ def project(mention: list[str], sentence: str, table: dict[str, dict[str, float]
         for i, (_s, _e, en) in enumerate(toks):
             if en in STOP:
                 continue
-            sc = max(tw.get(en, 0.0), cognate(w, en))
+            t_en = tw.get(en, 0.0)
+            if en in common and t_en < min_common:
+                t_en = 0.0
+            sc = max(t_en, cognate(w, en))
             if sc > best:
                 best, at = sc, i
         if at is not None and best >= min_score:
