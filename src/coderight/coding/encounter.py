@@ -17,6 +17,7 @@ from ..nlp.document import Document, Mention
 from ..nlp.lexicon import words
 from ..nlp.pipeline import Pipeline
 from ..nlp.text import _stem
+from .cdi_queries import cdi_queries
 from .conventions import (
     Candidate,
     combine_with,
@@ -99,7 +100,7 @@ class Coder:
             if c.drop and c.mentions:
                 aside.append(SetAside(code=c.code, text=c.mentions[0].text, reason=c.drop,
                                       evidence=_evidence(doc, c)[:2]))
-        queries = build_queries(doc, final, self.tab)
+        queries = build_queries(doc, final, self.tab) + cdi_queries(doc.text, diagnoses)
         return CodingResult(id=doc.id, setting=doc.setting, diagnoses=diagnoses, queries=queries,
                             set_aside=aside, data_versions=self.versions)
 

@@ -49,6 +49,8 @@ class Query(BaseModel):
     codes_at_stake: list[str] = Field(default_factory=list)
     current_code: str = ""
     evidence: list[Evidence] = Field(default_factory=list)
+    basis: list[str] = Field(default_factory=list)
+    """Why the query is raised: the guideline or practice brief, and what was looked for."""
 
 
 class CodingResult(BaseModel):

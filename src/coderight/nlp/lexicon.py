@@ -30,7 +30,7 @@ from pathlib import Path
 from .abbreviations import ABBREVIATIONS, UPPER_ONLY
 from .text import _TOKEN_RE, _stem
 
-LEXICON_VERSION = 20
+LEXICON_VERSION = 21
 END = "\0"
 STOP = frozenset({"of", "the", "in", "on", "an", "'s", "'", "-", "at", "right", "left", "bilateral"})
 """Tokens ignored while matching (on both sides), so "osteoarthritis of the knee" meets the index
@@ -190,6 +190,28 @@ def _alternatives_sub(title: str) -> list[str]:
         a, _, b = t.partition(",")
         return [f"{b.strip()} {a.strip()}", f"{a.strip()} {b.strip()}"]
     return [t]
+
+
+_MOD_GROUP = re.compile(r"\(([^()]+)\)")
+
+
+def _with_modifiers(alts: list[str], nemod: str) -> list[str]:
+    """A subterm's nonessential modifiers typed in, one at a time, after or before it (I.A.7:
+    they may be present or absent without changing the code).
+
+    >>> _with_modifiers(["urinary"], "(tract)")
+    ['urinary tract', 'tract urinary']
+    >>> _with_modifiers(["lobar"], "(disseminated) (double) (interstitial)")[:2]
+    ['lobar disseminated', 'disseminated lobar']
+    """
+    out = []
+    for g in _MOD_GROUP.findall(nemod or "")[:3]:
+        g = g.strip()
+        if not g or len(g.split()) > 2 or not g.replace(" ", "").replace("-", "").isalpha():
+            continue
+        for a in alts:
+            out += [f"{a} {g}", f"{g} {a}"]
+    return out
 
 
 def _is_connector(title: str) -> bool:
@@ -415,6 +437,7 @@ _NEC_WORDS = frozenset({"nec", "nos"})
 def _add_index(lx: Lexicon, index, nodes: dict, verify) -> None:
     lo, hi = index.books["main"]
     title, code, parent = index.title, index.code, index.parent
+    nemod = index.nemod
     p = index._p  # noqa: SLF001 - read-only access to the compiled arrays
     see = p.get("see", {})
     # node table (main book only, ids shifted to start at 0)
@@ -482,6 +505,8 @@ def _add_index(lx: Lexicon, index, nodes: dict, verify) -> None:
             continue
         main_alts = _alternatives_main(nodes["title"][chain[0]])
         subs = [_alternatives_sub(nodes["title"][k]) for k in chain[1:]]
+        if subs:  # "Infection, urinary (tract) N39.0": notes write the modifier ("urinary tract infection")
+            subs[-1] = subs[-1] + _with_modifiers(subs[-1], nemod[j + lo])
         last_is_conn = len(chain) > 1 and chain[-1] in nodes["connector"]
         for m in main_alts:
             if len(chain) == 1:
