@@ -81,3 +81,14 @@ def test_anemia_during_chemotherapy(coder):
     _res, qs = _queries(coder, "ASSESSMENT: Anemia. Breast cancer, chemotherapy was not given.", "linkage",
                         setting="outpatient")
     assert qs == []
+
+
+def test_workflow_turns_them_into_provider_query_drafts(codebook):
+    from coderight.workflow.engines import EncounterContext, Engines
+
+    note = ("DISCHARGE DIAGNOSES:\n1. Sepsis.\n2. Urinary tract infection.\n\n"
+            "HOSPITAL COURSE: Foley catheter placed on admission. Afebrile.")
+    out = Engines(codebook).suggest(note, EncounterContext(source_id="T-1", setting="inpatient"))
+    templates = {q.topic: q.template for q in out.queries}
+    assert templates.get("A41.9") == "clinical-validation"
+    assert templates.get("T83.511A") == "cause-and-effect"

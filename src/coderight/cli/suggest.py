@@ -154,6 +154,8 @@ def report(res) -> str:
             lines.append(f"      options: {' / '.join(q.options)}")
             if q.codes_at_stake:
                 lines.append(f"      codes at stake: {', '.join(q.codes_at_stake)}")
+            for b in q.basis:
+                lines.append(f"      basis: {b}")
     if res.set_aside:
         lines.append("Set aside")
         for s in res.set_aside:

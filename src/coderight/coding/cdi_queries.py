@@ -254,7 +254,9 @@ def clinical_validation_queries(text: str, diagnoses: Sequence[Diagnosis]) -> li
         if len(found) >= rule.min_found:
             continue
         term = d.evidence[0].text if d.evidence else rule.label
-        looked = sorted({i.name for i in rule.indicators + rule.sufficient})
+        looked = sorted({i.name for i in rule.indicators})
+        need = f"{rule.min_found} needed" + (f", or one of: {'; '.join(i.name for i in rule.sufficient)}"
+                                             if rule.sufficient else "")
         q = Query(
             kind="clinical_validation",
             question=(f'The record documents "{term}". The clinical indicators supporting this diagnosis are not '
@@ -265,7 +267,7 @@ def clinical_validation_queries(text: str, diagnoses: Sequence[Diagnosis]) -> li
             codes_at_stake=[d.code], current_code=d.code,
             evidence=list(d.evidence[:1]) + list(found.values()),
             basis=[GUIDELINE_CV, PRACTICE_BRIEF,
-                   f"indicators looked for ({rule.min_found} needed): " + "; ".join(looked),
+                   f"indicators looked for ({need}): " + "; ".join(looked),
                    "found: " + ("; ".join(f"{k} ({v.text})" for k, v in found.items()) or "none")])
         _check(q)
         out.append(q)
