@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..nlp.abbreviations import EXPANSIONS
 from ..nlp.document import Mention
 from ..nlp.lexicon import words
 
@@ -368,7 +369,7 @@ def drop_unspecified_siblings(cands: list[Candidate]) -> None:
             va = _vagueness(a)
             if va[0] == 0:
                 continue
-            heads = {ws[-1] for m in a.mentions if (ws := words(m.text))}
+            heads = {ws[-1] for m in a.mentions if (ws := words(EXPANSIONS.get(m.text.lower(), m.text)))}
             better = next((b for b in group if b is not a and b.code != a.code and not b.drop
                            and _vagueness(b) < va and heads & _said(b)), None)
             if better is not None:
@@ -385,6 +386,7 @@ def _said(c: Candidate) -> set[str]:
     out = set(words(c.title))
     for m in c.mentions:
         out.update(words(m.text))
+        out.update(words(EXPANSIONS.get(m.text.lower(), "")))  # "CHF" says heart failure
     return out
 
 

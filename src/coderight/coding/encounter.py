@@ -13,13 +13,16 @@ import re
 import threading
 
 from ..nlp.abbreviations import EXPANSIONS
+from ..nlp.attributes import dims
 from ..nlp.document import Document, Mention
 from ..nlp.lexicon import words
 from ..nlp.pipeline import Pipeline
-from ..nlp.text import _stem
+from ..nlp.text import _stem, norm_words
 from .cdi_queries import cdi_queries
 from .conventions import (
     Candidate,
+    _said,
+    _vagueness,
     combine_with,
     drop_integral_symptoms,
     drop_site_symptoms,
@@ -387,11 +390,66 @@ def focus_on_assessment(cands: list[Candidate]) -> None:
     cl = live(cands)
     if not any(m.section in ("assessment", "diagnoses") for c in cl for m in c.mentions):
         return
+    assessed = [c for c in cl if any(m.section in ASSESSED for m in c.mentions)]
     for c in cl:
         if c.origin == "combination" or c.code.startswith("Z"):
             continue
         if not any(m.section in ASSESSED for m in c.mentions):
+            a = _assessed_as_less_specific(c, assessed)
+            if a is not None:
+                # I.A.9 / I.B.1: the condition is assessed ("Heart failure") and described more
+                # specifically elsewhere in the same record ("chronic systolic heart failure" in PMH):
+                # code the documented specificity; the unspecified sibling then goes
+                m = c.mentions[0]
+                c.rationale.append(f'specificity from the {m.section} ("{m.text}") for the assessed '
+                                   f'"{a.mentions[0].text}"')
+                c.guideline.append("I.A.9 / I.B.1 code to the highest specificity documented in the record")
+                continue
             c.drop = "not addressed in the assessment"
+
+
+CARRIED_AXES = frozenset({"acuity", "type", "stage", "severity", "persistence"})
+"""Axes a condition's description elsewhere in the record may add to the assessed condition."""
+
+
+def _assessed_as_less_specific(c: Candidate, assessed: list[Candidate]) -> Candidate | None:
+    """The assessed candidate that names the same condition as `c` (same category, same head
+    word, same certainty) less specifically, with no documented attribute that contradicts
+    `c`'s code ("acute" assessed, "chronic systolic" in the history: not carried).
+
+    >>> from coderight.nlp.document import Mention
+    >>> def cand(code, title, text, section, **attrs):
+    ...     m = Mention(0, len(text), text, code, text.lower(), "index", section=section, attributes=attrs)
+    ...     return Candidate(code=code, title=title, mentions=[m])
+    >>> hist = cand("I50.22", "Chronic systolic (congestive) heart failure", "Chronic systolic heart failure", "pmh")
+    >>> ap = cand("I50.9", "Heart failure, unspecified", "Heart failure", "assessment")
+    >>> _assessed_as_less_specific(hist, [ap]) is ap
+    True
+    >>> acute = cand("I50.9", "Heart failure, unspecified", "Acute heart failure", "assessment", acuity="acute")
+    >>> _assessed_as_less_specific(hist, [acute]) is None
+    True
+    >>> toe = cand("M10.071", "Idiopathic gout, right ankle and foot", "gout of her right first big toe", "hpi")
+    >>> _assessed_as_less_specific(toe, [cand("M10.9", "Gout, unspecified", "Gout", "assessment")]) is None
+    True
+    """
+    if c.status not in ("affirmed", "uncertain") or not c.mentions:
+        return None
+    own = dims(norm_words(c.title))
+    for a in assessed:
+        if a is c or a.code[:3] != c.code[:3] or a.status != c.status or a.drop:
+            continue
+        if not _vagueness(c) < _vagueness(a):
+            continue
+        added = set(own) - set(dims(norm_words(a.title)))
+        if not added or not added <= CARRIED_AXES:
+            continue  # a site or side from another line may be another episode ("gout of the toe 2 months ago")
+        heads = {ws[-1] for m in a.mentions if (ws := words(EXPANSIONS.get(m.text.lower(), m.text)))}
+        if not heads & _said(c):
+            continue
+        if any(own.get(k) not in (None, v) for m in a.mentions for k, v in m.attributes.items() if k in own):
+            continue
+        return a
+    return None
 
 
 def _width(r) -> int:
