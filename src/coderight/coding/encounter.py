@@ -32,6 +32,7 @@ from .conventions import (
     resolve_excludes1,
     sequence_code_first,
 )
+from .drug_effects import DrugTable, drug_effect_candidates
 from .external_cause import ExternalCauses, external_causes
 from .models import CodingResult, Diagnosis, Evidence, SetAside
 from .queries import build_queries
@@ -72,6 +73,7 @@ class Coder:
             self.index = None
         self.versions = dict(codebook.versions())
         self.ext = ExternalCauses(self.index, self.tab) if self.index is not None else None
+        self.drugs = DrugTable.from_index(self.index)
 
     # ------------------------------------------------------------------------------------ API
     def code(self, text: str, setting: str = "outpatient", id: str = "") -> CodingResult:
@@ -92,6 +94,7 @@ class Coder:
         sequence_code_first(cands, self.tab)
         final = _merge(live(cands))
         final += external_causes(doc, final, self.ext, self.tab)  # I.C.20: after the injury they explain
+        final += drug_effect_candidates(doc, final, self.drugs, self.tab)  # I.C.19.e
         final = _rank(final)
         diagnoses = []
         for rank, c in enumerate(final, 1):
@@ -548,6 +551,11 @@ def _rank(final: list[Candidate]) -> list[Candidate]:
                 if b is not None and ranked.index(b) > ranked.index(a):
                     ranked.remove(b)
                     ranked.insert(ranked.index(a), b)
+    for a in [c for c in ranked if c.origin == "adverse_effect"]:  # I.C.19.e.5.a: right after its effect
+        b = next((x for x in ranked if x.code == a.base_code), None)
+        if b is not None:
+            ranked.remove(a)
+            ranked.insert(ranked.index(b) + 1, a)
     ext = [c for c in order if c is not head and c.code[0] in "VWXY"]
     if ext:  # I.C.20: right after the injuries they explain
         at = max((i + 1 for i, c in enumerate(ranked) if c.code[0] in "ST"), default=len(ranked))
