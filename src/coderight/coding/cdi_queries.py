@@ -315,6 +315,20 @@ def _organism_codes(which: int) -> Callable[[str], list[str]]:
     return codes
 
 
+_CHEMO = re.compile(r"\b(chemotherap\w*|chemo|antineoplastic)\b", re.I)
+
+
+def _after_chemo(condition: str, prefixes: tuple[str, ...], code: str, index_line: str,
+                 skip_if: tuple[str, ...]) -> LinkageRule:
+    """A blood condition during antineoplastic chemotherapy: the index's "due to" line is not presumed."""
+    return LinkageRule(
+        f"{condition} and antineoplastic chemotherapy", prefixes, _CHEMO, lambda _f: [code, "T45.1X5A"],
+        'The record documents "{dx}" and "{partner}". Based on your clinical judgment, can the cause of the '
+        f"{condition} be clarified?",
+        f"{condition.capitalize()} due to antineoplastic chemotherapy", f"{condition.capitalize()} not related to chemotherapy",
+        f'ICD-10-CM Alphabetic Index: {index_line} ("due to" is not presumed, I.A.15)', skip_if=skip_if)
+
+
 LINKAGE_RULES: tuple[LinkageRule, ...] = (
     LinkageRule("urinary tract infection and indwelling catheter", ("N39.0", "N30.0", "N30.9", "N10"),
                 re.compile(r"\b(foley(?: catheter)?|indwelling (?:urinary |urethral )?catheter|urinary catheter|"
@@ -337,28 +351,31 @@ LINKAGE_RULES: tuple[LinkageRule, ...] = (
                 "Urinary tract infection due to {partner}", "Organism not identified / not related",
                 "ICD-10-CM Tabular N39.0: use additional code (B95-B97) to identify the infectious agent; the agent "
                 "comes from the provider's documentation", skip_if=("B95", "B96")),
-    LinkageRule("anemia and antineoplastic chemotherapy", ("D64.9", "D64.89"),
-                re.compile(r"\b(chemotherap\w*|chemo|antineoplastic)\b", re.I), lambda _f: ["D64.81", "T45.1X5A"],
-                'The record documents "{dx}" and "{partner}". Based on your clinical judgment, can the cause of the '
-                "anemia be clarified?",
-                "Anemia due to antineoplastic chemotherapy", "Anemia not related to chemotherapy",
-                'ICD-10-CM Alphabetic Index: Anemia, due to, antineoplastic chemotherapy D64.81 ("due to" is not '
-                "presumed, I.A.15)", skip_if=("D64.81", "D63.0")),
-    LinkageRule("neutropenia and antineoplastic chemotherapy", ("D70.9", "D72.819"),
-                re.compile(r"\b(chemotherap\w*|chemo|antineoplastic)\b", re.I), lambda _f: ["D70.1", "T45.1X5A"],
-                'The record documents "{dx}" and "{partner}". Based on your clinical judgment, can the cause of the '
-                "neutropenia be clarified?",
-                "Neutropenia due to antineoplastic chemotherapy", "Neutropenia not related to chemotherapy",
-                'ICD-10-CM Alphabetic Index: Neutropenia, due to, chemotherapy D70.1 ("due to" is not presumed, I.A.15)',
-                skip_if=("D70.1",)),
+    _after_chemo("anemia", ("D64.9", "D64.89"), "D64.81", "Anemia, due to, antineoplastic chemotherapy D64.81",
+                 ("D64.81", "D63.0")),
+    _after_chemo("neutropenia", ("D70.9", "D72.819"), "D70.1", "Neutropenia, due to, chemotherapy D70.1", ("D70.1",)),
 )
 
 
 def _same_sentence_link(text: str, a: Evidence, b_start: int, b_end: int) -> bool:
+    """Both in one sentence with a link word between or just around them ("UTI due to the Foley
+    catheter", "catheter-associated UTI"); two sentences are never a stated link.
+
+    >>> t = "UTI. Foley catheter in place due to retention."
+    >>> _same_sentence_link(t, Evidence(start=0, end=3, text="UTI"), 5, 19)
+    False
+    >>> t = "UTI due to the Foley catheter."
+    >>> _same_sentence_link(t, Evidence(start=0, end=3, text="UTI"), 15, 29)
+    True
+    """
     lo, hi = min(a.start, b_start), max(a.end, b_end)
-    if _SENT_END.search(text, lo, hi) is not None and hi - lo > 200:
+    if _SENT_END.search(text, lo, hi) is not None:
         return False
-    return bool(_LINK_WORDS.search(text, max(0, lo - 30), min(len(text), hi + 30)))
+    left, right = max(0, lo - 30), min(len(text), hi + 30)
+    for m in _SENT_END.finditer(text, left, lo):
+        left = m.end()
+    end = _SENT_END.search(text, hi, right)
+    return bool(_LINK_WORDS.search(text, left, end.start() if end else right))
 
 
 def linkage_queries(text: str, diagnoses: Sequence[Diagnosis]) -> list[Query]:
