@@ -131,7 +131,7 @@ def drug_effect_candidates(doc: Document, final: list[Candidate], table: DrugTab
         got = _stated(s, table, sent.start)
         if got is None:
             continue
-        kind, cue, d = got
+        kind, _cue, d = got
         effects = [c for c in final if not c.drop and c.code[0] not in "TVWXYZ"
                    and any(sent.start <= m.start < sent.end for m in c.mentions)]
         if kind == "adverse effect" and not effects:
