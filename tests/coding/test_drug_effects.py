@@ -36,3 +36,10 @@ def test_adverse_effect_follows_its_effect(coder):
 ])
 def test_no_drug_code_without_a_stated_effect_or_poisoning(coder, note):
     assert not any("T36" <= c[:3] <= "T50" for c in _codes(coder, note))
+
+
+def test_opioid_overdose_with_respiratory_depression_is_not_a_mood_disorder(coder):
+    codes = _codes(coder, "ASSESSMENT: Opioid overdose with respiratory depression.")
+    assert codes[0] == "T40.2X1A" and "F32.A" not in codes  # Table of Drugs "Opioid NEC"
+    assert "F32.A" not in _codes(coder, "EKG: ST depression in V4-V6.")
+    assert "F32.A" in _codes(coder, "ASSESSMENT: Depression, stable on sertraline.", setting="outpatient")

@@ -88,7 +88,7 @@ class DrugTable:
         for e in index.terms("drug"):
             if len(e.path) != 1 or len(e.cells) != 6 or not any(c and c != "--" for c in e.cells):
                 continue
-            key = tuple(words(e.path[0]))
+            key = tuple(w for w in words(e.path[0]) if w not in ("nec", "nos"))  # "Opioid NEC" is "opioid"
             if not key or (len(key) == 1 and (len(key[0]) < 4 or key[0] in _NOT_SUBSTANCE)):
                 continue
             out.setdefault(key, (e.path[0], tuple(e.cells)))

@@ -89,6 +89,14 @@ def _stream(doc: Document) -> list[int]:
     return out
 
 
+OTHER_SENSE: dict[str, frozenset[str]] = {
+    "depression": frozenset({"respiratory", "ventilatory", "cns", "st", "segment", "skull", "marrow", "myocardial",
+                             "immune", "pr", "fracture", "ventricular"}),
+}
+"""A term that means something else after one of these words: no mention ("ST depression",
+"respiratory depression" are not F32.A)."""
+
+
 def find_mentions(doc: Document, lx: Lexicon) -> Document:
     """Longest-match lookup of the lexicon trie over the token stream, then a walk into the index
     subterms named around each match."""
@@ -128,6 +136,9 @@ def find_mentions(doc: Document, lx: Lexicon) -> Document:
             i += 1
             continue
         j, e = best
+        if i > 0 and stream[i - 1] >= 0 and toks[stream[i - 1]].norm in OTHER_SENSE.get(e.term, ()):
+            i = j + 1  # "respiratory depression" is not the mood disorder
+            continue
         a, b = toks[stream[i]], toks[stream[j]]
         m = Mention(a.start, b.end, doc.text[a.start:b.end], e.code, e.term, e.source,
                     tok_start=a.i, tok_end=b.i + 1, sent=sent, node=e.node)
